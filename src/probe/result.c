@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: ISC */
+/* result - the result tree of a scan: names tables and lifecycles. */
+#include "probe/result.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "util/log.h"
+#include "util/xalloc.h"
+
+static const char *const dnssec_state_names[] = {
+	[DNSSEC_UNKNOWN] = "unknown",
+	[DNSSEC_INSECURE] = "insecure",
+	[DNSSEC_SECURE] = "secure",
+	[DNSSEC_BOGUS] = "bogus",
+};
+
+static const char *const dns_status_names[] = {
+	[DNS_STATUS_NONE] = "none",
+	[DNS_STATUS_OK] = "ok",
+	[DNS_STATUS_NODATA] = "nodata",
+	[DNS_STATUS_NXDOMAIN] = "nxdomain",
+	[DNS_STATUS_SERVFAIL] = "servfail",
+	[DNS_STATUS_REFUSED] = "refused",
+	[DNS_STATUS_TIMEOUT] = "timeout",
+	[DNS_STATUS_ERROR] = "error",
+};
+
+static const char *const mx_source_names[] = {
+	[MX_SOURCE_NONE] = "none",
+	[MX_SOURCE_MX] = "mx",
+	[MX_SOURCE_IMPLICIT] = "implicit",
+	[MX_SOURCE_NULL] = "null",
+};
+
+static const char *const smtp_stage_names[SMTP_STAGE_MAX] = {
+	[SMTP_STAGE_NONE] = "none",
+	[SMTP_STAGE_CONNECT] = "connect",
+	[SMTP_STAGE_BANNER] = "banner",
+	[SMTP_STAGE_EHLO] = "ehlo",
+	[SMTP_STAGE_HELO] = "helo",
+	[SMTP_STAGE_STARTTLS] = "starttls",
+	[SMTP_STAGE_HANDSHAKE] = "handshake",
+	[SMTP_STAGE_EHLO_TLS] = "ehlo-tls",
+	[SMTP_STAGE_QUIT] = "quit",
+	[SMTP_STAGE_DONE] = "done",
+};
+
+static const char *const smtp_fail_names[SMTP_FAIL_MAX] = {
+	[SMTP_FAIL_NONE] = "none",
+	[SMTP_FAIL_REFUSED] = "refused",
+	[SMTP_FAIL_UNREACHABLE] = "unreachable",
+	[SMTP_FAIL_TIMEOUT] = "timeout",
+	[SMTP_FAIL_CLOSED] = "closed",
+	[SMTP_FAIL_RESET] = "reset",
+	[SMTP_FAIL_REJECTED] = "rejected",
+	[SMTP_FAIL_PROTOCOL] = "protocol",
+	[SMTP_FAIL_TLS] = "tls",
+};
+
+static const char *const severity_names[] = {
+	[SEVERITY_INFO] = "info",
+	[SEVERITY_WARNING] = "warning",
+	[SEVERITY_ERROR] = "error",
+};
+
+_Static_assert(sizeof(smtp_stage_names) / sizeof(smtp_stage_names[0]) ==
+	SMTP_STAGE_MAX, "smtp_stage_names");
+_Static_assert(sizeof(smtp_fail_names) / sizeof(smtp_fail_names[0]) ==
+	SMTP_FAIL_MAX, "smtp_fail_names");
+
+const char *
+dnssec_state_name(enum dnssec_state s)
+{
+	return dnssec_state_names[s];
+}
+
+const char *
+dns_status_name(enum dns_status s)
+{
+	return dns_status_names[s];
+}
+
+const char *
+mx_source_name(enum mx_source s)
+{
+	return mx_source_names[s];
+}
+
+const char *
+smtp_stage_name(enum smtp_stage s)
+{
+	return smtp_stage_names[s];
+}
+
+const char *
+smtp_fail_name(enum smtp_fail f)
+{
+	return smtp_fail_names[f];
+}
+
+const char *
+finding_severity_name(enum finding_severity s)
+{
+	return severity_names[s];
+}
+
+void
+dns_answer_info_release(struct dns_answer_info *a)
+{
+	free(a->why_bogus);
+	free(a->error);
+	a->why_bogus = NULL;
+	a->error = NULL;
+}
+
+void
+cert_info_release(struct cert_info *c)
+{
+	size_t i;
+
+	free(c->subject);
+	free(c->issuer);
+	for (i = 0; i < c->nsan; i++)
+		free(c->san[i]);
+	free(c->san);
+	free(c->key_type);
+	free(c->curve);
+	free(c->sig_alg);
+	free(c->serial);
+	free(c->sha256);
+}
+
+void
+tls_info_release(struct tls_info *t)
+{
+	size_t i;
+
+	free(t->error);
+	free(t->version);
+	free(t->cipher);
+	free(t->group);
+	for (i = 0; i < t->nchain; i++)
+		cert_info_release(&t->chain[i]);
+	free(t->chain);
+	free(t->verify_error);
+}
+
+static void
+strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+struct addr_facts *
+addr_facts_new(const char *ip, int family, uint16_t port, const char *sni)
+{
+	struct addr_facts *f = xcalloc(1, sizeof(*f));
+
+	f->refs = 1;
+	f->ip = xstrdup(ip);
+	f->family = family;
+	f->port = port;
+	f->sni = xstrdup(sni);
+	f->connect_ms = -1;
+	return f;
+}
+
+struct addr_facts *
+addr_facts_ref(struct addr_facts *f)
+{
+	f->refs++;
+	return f;
+}
+
+void
+addr_facts_unref(struct addr_facts *f)
+{
+	size_t i;
+
+	if (f == NULL || --f->refs > 0)
+		return;
+	ASSERT(f->refs == 0);
+	free(f->ip);
+	free(f->sni);
+	free(f->fail_detail);
+	free(f->banner);
+	strv_free(f->capabilities, f->ncapabilities);
+	free(f->mangled_token);
+	free(f->starttls_reply);
+	strv_free(f->capabilities_tls, f->ncapabilities_tls);
+	tls_info_release(&f->tls);
+	for (i = 0; i < f->ntranscript; i++)
+		free(f->transcript[i].text);
+	free(f->transcript);
+	free(f);
+}
+
+struct domain_result *
+domain_result_new(const char *domain)
+{
+	struct domain_result *r = xcalloc(1, sizeof(*r));
+
+	r->domain = xstrdup(domain);
+	r->mx_answer.rcode = -1;
+	return r;
+}
+
+void
+domain_result_free(struct domain_result *r)
+{
+	size_t i, j;
+
+	if (r == NULL)
+		return;
+	free(r->domain);
+	dns_answer_info_release(&r->mx_answer);
+	for (i = 0; i < r->nmx; i++) {
+		struct mx_host *m = &r->mx[i];
+
+		free(m->host);
+		dns_answer_info_release(&m->a);
+		dns_answer_info_release(&m->aaaa);
+		for (j = 0; j < m->naddrs; j++)
+			addr_facts_unref(m->addrs[j].facts);
+		free(m->addrs);
+	}
+	free(r->mx);
+	for (i = 0; i < r->nfindings; i++) {
+		free(r->findings[i].mx);
+		free(r->findings[i].ip);
+		free(r->findings[i].message);
+	}
+	free(r->findings);
+	free(r);
+}
+
+void
+domain_result_add_finding(struct domain_result *r, const char *id,
+    enum finding_severity sev, const char *mx, const char *ip,
+    const char *fmt, ...)
+{
+	struct finding *f;
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		log_fatalx("out of memory");
+	va_end(ap);
+	r->findings = xreallocarray(r->findings, r->nfindings + 1,
+	    sizeof(*r->findings));
+	f = &r->findings[r->nfindings++];
+	f->id = id;
+	f->severity = sev;
+	f->mx = mx != NULL ? xstrdup(mx) : NULL;
+	f->ip = ip != NULL ? xstrdup(ip) : NULL;
+	f->message = msg;
+}
+
+int
+domain_result_worst(const struct domain_result *r)
+{
+	int worst = -1;
+	size_t i;
+
+	for (i = 0; i < r->nfindings; i++)
+		if ((int)r->findings[i].severity > worst)
+			worst = (int)r->findings[i].severity;
+	return worst;
+}
