@@ -145,6 +145,7 @@ tls_info_release(struct tls_info *t)
 		cert_info_release(&t->chain[i]);
 	free(t->chain);
 	free(t->verify_error);
+	free(t->matched_name);
 }
 
 static void

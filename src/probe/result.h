@@ -120,6 +120,9 @@ struct tls_info {
 	bool trusted;
 	int verify_code; /* X509_V_OK (0) or an X509_V_ERR_* */
 	char *verify_error; /* owned, X509_verify_cert_error_string(), or NULL */
+	/* the leaf against the MX host name (RFC 7672 3.2.3, RFC 6125) */
+	bool name_match;
+	char *matched_name; /* owned, the certificate name that matched, or NULL */
 };
 
 /*

@@ -22,6 +22,9 @@ log_enabled(enum log_level level)
 	return level <= log_level;
 }
 
+static void log_vwrite(const char *fmt, va_list ap, const char *suffix)
+    __attribute__((format(printf, 1, 0)));
+
 static void
 log_vwrite(const char *fmt, va_list ap, const char *suffix)
 {

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * check - derive findings from a domain's result tree.
+ *
+ * One function per level of the tree: the MX lookup, each MX host's
+ * addresses, each SMTP endpoint, its TLS session and certificate. A fact
+ * that is unknown (a probe that never ran because the domain's deadline
+ * passed) yields a finding that says so, never silence.
+ */
+#include "check/check.h"
+
+#include <openssl/x509_vfy.h>
+#include <stdbool.h>
+#include <string.h>
+
+static void
+check_dns_failure(struct domain_result *r, const struct dns_answer_info *a,
+    const char *what, const char *mx)
+{
+	switch (a->status) {
+	case DNS_STATUS_SERVFAIL:
+		domain_result_add_finding(r, "dns-servfail", SEVERITY_ERROR, mx,
+		    NULL, "%s lookup failed: SERVFAIL", what);
+		break;
+	case DNS_STATUS_REFUSED:
+		domain_result_add_finding(r, "dns-refused", SEVERITY_ERROR, mx,
+		    NULL, "%s lookup refused by the resolver", what);
+		break;
+	case DNS_STATUS_TIMEOUT:
+		domain_result_add_finding(r, "dns-timeout", SEVERITY_ERROR, mx,
+		    NULL, "%s lookup timed out", what);
+		break;
+	case DNS_STATUS_ERROR:
+		domain_result_add_finding(r, "dns-error", SEVERITY_ERROR, mx,
+		    NULL, "%s lookup failed: %s", what,
+		    a->error ? a->error : "resolver error");
+		break;
+	default:
+		break;
+	}
+}
+
+static bool
+check_dns_bogus(struct domain_result *r, const struct dns_answer_info *a,
+    const char *what, const char *mx)
+{
+	if (a->dnssec != DNSSEC_BOGUS)
+		return false;
+	domain_result_add_finding(r, "dnssec-bogus", SEVERITY_ERROR, mx, NULL,
+	    "%s answer failed DNSSEC validation%s%s", what,
+	    a->why_bogus ? ": " : "", a->why_bogus ? a->why_bogus : "");
+	return true;
+}
+
+static void
+check_cert(struct domain_result *r, const struct addr_facts *f, time_t now)
+{
+	const struct tls_info *t = &f->tls;
+	const struct cert_info *leaf;
+	const char *mx = f->sni, *ip = f->ip;
+	long days;
+	bool dated;
+
+	if (t->nchain == 0) {
+		domain_result_add_finding(r, "cert-missing", SEVERITY_ERROR, mx,
+		    ip, "the server presented no certificate");
+		return;
+	}
+	leaf = &t->chain[0];
+	dated = false;
+	if (leaf->not_after < now) {
+		dated = true;
+		domain_result_add_finding(r, "cert-expired", SEVERITY_ERROR, mx,
+		    ip, "certificate expired %ld days ago",
+		    (long)((now - leaf->not_after) / 86400));
+	} else if (leaf->not_before > now) {
+		dated = true;
+		domain_result_add_finding(r, "cert-not-yet-valid",
+		    SEVERITY_ERROR, mx, ip,
+		    "certificate is not valid before its start date");
+	} else {
+		days = (long)((leaf->not_after - now) / 86400);
+		if (days < CHECK_CERT_EXPIRY_WARN_DAYS)
+			domain_result_add_finding(r, "cert-expires-soon",
+			    SEVERITY_WARNING, mx, ip,
+			    "certificate expires in %ld days", days);
+	}
+	if (leaf->self_signed)
+		domain_result_add_finding(r, "cert-self-signed", SEVERITY_ERROR,
+		    mx, ip, "certificate is self-signed");
+	/* an untrusted chain whose only fault is reported above is not new */
+	if (!t->trusted && !leaf->self_signed &&
+	    !(dated && (t->verify_code == X509_V_ERR_CERT_HAS_EXPIRED ||
+			   t->verify_code == X509_V_ERR_CERT_NOT_YET_VALID)))
+		domain_result_add_finding(r, "cert-untrusted", SEVERITY_ERROR,
+		    mx, ip, "certificate chain does not verify: %s",
+		    t->verify_error ? t->verify_error : "unknown reason");
+	if (!t->name_match)
+		domain_result_add_finding(r, "cert-name-mismatch",
+		    SEVERITY_ERROR, mx, ip,
+		    "certificate does not match the MX name %s", mx);
+}
+
+static void
+check_tls(struct domain_result *r, const struct addr_facts *f, time_t now)
+{
+	const struct tls_info *t = &f->tls;
+
+	if (!t->ok) {
+		domain_result_add_finding(r, "starttls-handshake-failed",
+		    SEVERITY_ERROR, f->sni, f->ip,
+		    "TLS handshake failed after STARTTLS was accepted: %s",
+		    t->error ? t->error :
+			       (f->fail_detail ? f->fail_detail : "no reason"));
+		return;
+	}
+	if (t->version != NULL && (strcmp(t->version, "TLSv1") == 0 ||
+				      strcmp(t->version, "TLSv1.1") == 0 ||
+				      strncmp(t->version, "SSL", 3) == 0))
+		domain_result_add_finding(r, "tls-legacy-version",
+		    SEVERITY_WARNING, f->sni, f->ip,
+		    "negotiated %s, older than TLS 1.2", t->version);
+	check_cert(r, f, now);
+}
+
+/* check_endpoint - one SMTP conversation */
+static void
+check_endpoint(struct domain_result *r, const struct addr_facts *f,
+    time_t now)
+{
+	const char *mx = f->sni, *ip = f->ip;
+	const char *stage = smtp_stage_name(f->fail_stage);
+	const char *detail = f->fail_detail ? f->fail_detail : "";
+
+	if (!f->done) {
+		domain_result_add_finding(r, "smtp-not-tested", SEVERITY_ERROR,
+		    mx, ip, "the conversation did not finish before the "
+			    "domain's deadline");
+		return;
+	}
+	if (f->fail_stage == SMTP_STAGE_CONNECT) {
+		if (f->fail == SMTP_FAIL_REFUSED)
+			domain_result_add_finding(r, "smtp-connect-refused",
+			    SEVERITY_ERROR, mx, ip,
+			    "connection to port %u refused", f->port);
+		else if (f->fail == SMTP_FAIL_TIMEOUT)
+			domain_result_add_finding(r, "smtp-connect-timeout",
+			    SEVERITY_ERROR, mx, ip,
+			    "connection to port %u timed out", f->port);
+		else
+			domain_result_add_finding(r, "smtp-connect-failed",
+			    SEVERITY_ERROR, mx, ip,
+			    "cannot connect to port %u: %s", f->port, detail);
+		return;
+	}
+	if (f->fail_stage == SMTP_STAGE_BANNER) {
+		if (f->fail == SMTP_FAIL_REJECTED)
+			domain_result_add_finding(r, "smtp-banner-rejected",
+			    SEVERITY_ERROR, mx, ip,
+			    "the server greeted with %d instead of 220",
+			    f->banner_code);
+		else if (f->fail == SMTP_FAIL_TIMEOUT)
+			domain_result_add_finding(r, "smtp-banner-timeout",
+			    SEVERITY_ERROR, mx, ip,
+			    "connected, but no greeting arrived: %s", detail);
+		else
+			domain_result_add_finding(r, "smtp-banner-failed",
+			    SEVERITY_ERROR, mx, ip, "no usable greeting: %s",
+			    detail);
+		return;
+	}
+	if (f->helo_fallback)
+		domain_result_add_finding(r, "smtp-ehlo-rejected",
+		    SEVERITY_WARNING, mx, ip,
+		    "EHLO refused; HELO has no STARTTLS");
+	if (f->starttls_mangled)
+		domain_result_add_finding(r, "starttls-mangled", SEVERITY_ERROR,
+		    mx, ip,
+		    "the STARTTLS capability arrived as \"%s\": a device on "
+		    "the path strips STARTTLS",
+		    f->mangled_token ? f->mangled_token : "?");
+	if (f->ehlo_ok && !f->starttls_offered && !f->starttls_mangled)
+		domain_result_add_finding(r, "starttls-missing", SEVERITY_ERROR,
+		    mx, ip, "the server does not offer STARTTLS");
+	if (f->starttls_code != 0 && f->starttls_code != 220)
+		domain_result_add_finding(r, "starttls-rejected",
+		    SEVERITY_ERROR, mx, ip, "STARTTLS answered %d: %s",
+		    f->starttls_code,
+		    f->starttls_reply ? f->starttls_reply : "");
+	if (f->starttls_leftover)
+		domain_result_add_finding(r, "starttls-injection",
+		    SEVERITY_ERROR, mx, ip,
+		    "bytes arrived after the STARTTLS reply and before the "
+		    "handshake");
+	if (f->tls.attempted)
+		check_tls(r, f, now);
+	/* failures after the greeting that nothing above explains */
+	if (f->fail == SMTP_FAIL_TIMEOUT && f->fail_stage != SMTP_STAGE_QUIT)
+		domain_result_add_finding(r, "smtp-timeout", SEVERITY_ERROR, mx,
+		    ip, "no answer at stage %s: %s", stage, detail);
+	else if ((f->fail == SMTP_FAIL_CLOSED || f->fail == SMTP_FAIL_RESET ||
+		     f->fail == SMTP_FAIL_PROTOCOL) &&
+	    f->fail_stage != SMTP_STAGE_HANDSHAKE)
+		domain_result_add_finding(r, "smtp-protocol-error",
+		    SEVERITY_ERROR, mx, ip, "conversation broke at stage %s: %s",
+		    stage, detail);
+	else if (f->fail == SMTP_FAIL_REJECTED &&
+	    (f->fail_stage == SMTP_STAGE_EHLO ||
+		f->fail_stage == SMTP_STAGE_HELO ||
+		f->fail_stage == SMTP_STAGE_EHLO_TLS))
+		domain_result_add_finding(r, "smtp-rejected", SEVERITY_ERROR,
+		    mx, ip, "the server refused us at stage %s: %s", stage,
+		    detail);
+}
+
+static void
+check_mx_host(struct domain_result *r, const struct mx_host *m, time_t now)
+{
+	size_t i;
+
+	if (check_dns_bogus(r, &m->a, "A", m->host) ||
+	    check_dns_bogus(r, &m->aaaa, "AAAA", m->host))
+		return;
+	check_dns_failure(r, &m->a, "A", m->host);
+	check_dns_failure(r, &m->aaaa, "AAAA", m->host);
+	if (m->naddrs == 0 && m->a.status != DNS_STATUS_TIMEOUT &&
+	    m->aaaa.status != DNS_STATUS_TIMEOUT &&
+	    m->a.status != DNS_STATUS_SERVFAIL &&
+	    m->aaaa.status != DNS_STATUS_SERVFAIL) {
+		domain_result_add_finding(r,
+		    m->preference < 0 ? "mx-none" : "mx-no-address",
+		    SEVERITY_ERROR, m->host, NULL,
+		    m->preference < 0 ?
+			"no MX record and no address: the domain cannot "
+			"receive mail" :
+			"the MX host has no A or AAAA record");
+		return;
+	}
+	for (i = 0; i < m->naddrs; i++)
+		check_endpoint(r, m->addrs[i].facts, now);
+}
+
+void
+check_domain(struct domain_result *r, time_t now)
+{
+	size_t i;
+
+	if (r->timed_out)
+		domain_result_add_finding(r, "scan-timeout", SEVERITY_ERROR,
+		    NULL, NULL,
+		    "the domain's deadline passed before every test finished");
+	if (check_dns_bogus(r, &r->mx_answer, "MX", NULL))
+		return;
+	switch (r->mx_answer.status) {
+	case DNS_STATUS_NXDOMAIN:
+		domain_result_add_finding(r, "dns-nxdomain", SEVERITY_ERROR,
+		    NULL, NULL, "the domain does not exist (NXDOMAIN)");
+		return;
+	case DNS_STATUS_OK:
+	case DNS_STATUS_NODATA:
+		break;
+	case DNS_STATUS_NONE:
+		return;
+	default:
+		check_dns_failure(r, &r->mx_answer, "MX", NULL);
+		return;
+	}
+	if (r->mx_source == MX_SOURCE_NULL) {
+		domain_result_add_finding(r, "mx-null", SEVERITY_INFO, NULL,
+		    NULL, "null MX (RFC 7505): the domain accepts no mail");
+		return;
+	}
+	if (r->mx_source == MX_SOURCE_IMPLICIT)
+		domain_result_add_finding(r, "mx-implicit", SEVERITY_WARNING,
+		    NULL, NULL,
+		    "no MX record: mail goes to the domain's own address "
+		    "(RFC 5321 5.1)");
+	for (i = 0; i < r->nmx; i++)
+		check_mx_host(r, &r->mx[i], now);
+}

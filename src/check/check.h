@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * check - derive findings from a domain's result tree.
+ *
+ * Pure: no I/O, no clock (the caller passes "now"), no globals. Every
+ * finding has a stable identifier and a severity; docs/findings.md lists
+ * them. The engine never decides policy; this module does.
+ */
+#ifndef MX_CHECK_CHECK_H
+#define MX_CHECK_CHECK_H
+
+#include <time.h>
+
+#include "probe/result.h"
+
+/* certificates expiring within this many days earn a warning */
+#define CHECK_CERT_EXPIRY_WARN_DAYS 30
+
+/* check_domain - append the findings of r (judged at time now) to r */
+void check_domain(struct domain_result *r, time_t now);
+
+#endif

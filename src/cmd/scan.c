@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * scan - "mxaudit scan": options, the engine, checks, output.
+ */
+#include <event2/event.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check/check.h"
+#include "cmd/cmd.h"
+#include "probe/scan.h"
+#include "proto/domain.h"
+#include "report/json.h"
+#include "report/text.h"
+#include "util/log.h"
+#include "util/strmap.h"
+#include "util/xalloc.h"
+
+enum scan_format { FORMAT_TEXT, FORMAT_JSON };
+
+struct scan_cmd {
+	enum scan_format format;
+	unsigned json_flags;
+	unsigned text_flags;
+	int worst; /* highest severity seen, -1 for none */
+	struct report_text_summary summary;
+};
+
+static const char scan_usage[] =
+    "usage: mxaudit scan [options] DOMAIN...\n"
+    "\n"
+    "Find each domain's mail exchangers and test every address: SMTP banner,\n"
+    "EHLO, STARTTLS, the TLS handshake and the certificate.\n"
+    "\n"
+    "options:\n"
+    "  --format text|json     output format (default text; json: one\n"
+    "                         document per domain, docs/scan-result.schema.json)\n"
+    "  --transcript           include each SMTP conversation, timestamped\n"
+    "  --resolver ADDR[@PORT] forward DNS queries to this server instead of\n"
+    "                         recursing from the root\n"
+    "  --trust-anchor FILE    DNSSEC trust anchor(s) replacing the root's\n"
+    "                         (default /usr/share/dns/root.key)\n"
+    "  --root-hints FILE      root servers for full recursion\n"
+    "  --ca-file FILE         PEM trust anchors replacing the system store\n"
+    "  --timeout SECONDS      deadline of each stage and DNS query (default 10)\n"
+    "  --domain-timeout SECONDS  deadline of a whole domain (default 120)\n"
+    "  --concurrency N        domains in flight (default 100)\n"
+    "  --per-ip N             connections at once to one address (default 2)\n"
+    "  --port N               SMTP port (default 25)\n"
+    "  --ehlo-name NAME       name sent in EHLO (default: this host's name)\n"
+    "  --color auto|always|never  colour in text output (default auto: on a TTY)\n"
+    "  -v, --verbose          log progress on stderr (twice: debug)\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "exit status: 0 no error finding, 1 an error finding, 2 usage or\n"
+    "operational error\n";
+
+static void
+scan_cmd_on_result(struct domain_result *r, void *arg)
+{
+	struct scan_cmd *c = arg;
+	int worst;
+
+	check_domain(r, time(NULL));
+	worst = domain_result_worst(r);
+	if (worst > c->worst)
+		c->worst = worst;
+	if (c->format == FORMAT_JSON)
+		report_json_write(stdout, r, c->json_flags);
+	else {
+		report_text_domain(stdout, r, c->text_flags);
+		report_text_summary_add(&c->summary, r);
+	}
+	fflush(stdout);
+	domain_result_free(r);
+}
+
+static double
+parse_seconds(const char *opt, const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end != '\0' || !(v > 0.0) || v > 86400.0)
+		log_fatalx("%s: not a number of seconds: %s", opt, s);
+	return v;
+}
+
+static size_t
+parse_count(const char *opt, const char *s, size_t max)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (end == s || *end != '\0' || v == 0 || v > max)
+		log_fatalx("%s: not a number from 1 to %zu: %s", opt, max, s);
+	return (size_t)v;
+}
+
+int
+cmd_scan(int argc, char **argv)
+{
+	enum {
+		OPT_FORMAT = 256,
+		OPT_TRANSCRIPT,
+		OPT_RESOLVER,
+		OPT_TRUST_ANCHOR,
+		OPT_ROOT_HINTS,
+		OPT_CA_FILE,
+		OPT_TIMEOUT,
+		OPT_DOMAIN_TIMEOUT,
+		OPT_CONCURRENCY,
+		OPT_PER_IP,
+		OPT_PORT,
+		OPT_EHLO_NAME,
+		OPT_COLOR,
+	};
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "transcript", no_argument, NULL, OPT_TRANSCRIPT },
+		{ "resolver", required_argument, NULL, OPT_RESOLVER },
+		{ "trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR },
+		{ "root-hints", required_argument, NULL, OPT_ROOT_HINTS },
+		{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "domain-timeout", required_argument, NULL,
+		    OPT_DOMAIN_TIMEOUT },
+		{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
+		{ "per-ip", required_argument, NULL, OPT_PER_IP },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "ehlo-name", required_argument, NULL, OPT_EHLO_NAME },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct scan_config cfg;
+	struct scan_cmd c;
+	struct event_base *base;
+	struct scan *s;
+	struct perr perr;
+	struct strmap seen;
+	char host[256], name[DOMAIN_MAX + 1], *err;
+	const char *color = "auto";
+	int ch, i, verbose = 0, ndomains = 0, bad = 0;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&c, 0, sizeof(c));
+	c.worst = -1;
+	cfg.timeout = 10;
+	cfg.domain_timeout = 120;
+	cfg.concurrency = 100;
+	cfg.per_ip = 2;
+	cfg.port = 25;
+	if (gethostname(host, sizeof(host)) != 0 || host[0] == '\0')
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	cfg.ehlo_name = host;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				c.format = FORMAT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				c.format = FORMAT_JSON;
+			else
+				log_fatalx("--format: text or json, not %s",
+				    optarg);
+			break;
+		case OPT_TRANSCRIPT:
+			cfg.transcript = true;
+			break;
+		case OPT_RESOLVER:
+			cfg.resolver = optarg;
+			break;
+		case OPT_TRUST_ANCHOR:
+			cfg.trust_anchor = optarg;
+			break;
+		case OPT_ROOT_HINTS:
+			cfg.root_hints = optarg;
+			break;
+		case OPT_CA_FILE:
+			cfg.ca_file = optarg;
+			break;
+		case OPT_TIMEOUT:
+			cfg.timeout = parse_seconds("--timeout", optarg);
+			break;
+		case OPT_DOMAIN_TIMEOUT:
+			cfg.domain_timeout =
+			    parse_seconds("--domain-timeout", optarg);
+			break;
+		case OPT_CONCURRENCY:
+			cfg.concurrency =
+			    parse_count("--concurrency", optarg, 100000);
+			break;
+		case OPT_PER_IP:
+			cfg.per_ip = parse_count("--per-ip", optarg, 1000);
+			break;
+		case OPT_PORT:
+			cfg.port =
+			    (uint16_t)parse_count("--port", optarg, 65535);
+			break;
+		case OPT_EHLO_NAME:
+			cfg.ehlo_name = optarg;
+			if (strlen(optarg) > 255 || strpbrk(optarg, " \r\n"))
+				log_fatalx("--ehlo-name: not a host name: %s",
+				    optarg);
+			break;
+		case OPT_COLOR:
+			color = optarg;
+			if (strcmp(color, "auto") != 0 &&
+			    strcmp(color, "always") != 0 &&
+			    strcmp(color, "never") != 0)
+				log_fatalx("--color: auto, always or never");
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			fputs(scan_usage, stdout);
+			return EXIT_CLEAN;
+		default:
+			fputs(scan_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fputs(scan_usage, stderr);
+		return EXIT_USAGE;
+	}
+	log_set_level(verbose >= 2 ? LOG_LEVEL_DEBUG :
+		verbose == 1	   ? LOG_LEVEL_INFO :
+				     LOG_LEVEL_WARN);
+	if (cfg.transcript) {
+		c.json_flags |= REPORT_JSON_TRANSCRIPT;
+		c.text_flags |= REPORT_TEXT_TRANSCRIPT;
+	}
+	if (strcmp(color, "always") == 0 ||
+	    (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO)))
+		c.text_flags |= REPORT_TEXT_COLOR;
+	signal(SIGPIPE, SIG_IGN);
+	if ((base = event_base_new()) == NULL)
+		log_fatalx("libevent: cannot create the event loop");
+	if ((s = scan_new(base, &cfg, scan_cmd_on_result, &c, &err)) == NULL)
+		log_fatalx("%s", err);
+	strmap_init(&seen);
+	for (i = optind; i < argc; i++) {
+		if (domain_normalize(argv[i], strlen(argv[i]), name,
+			sizeof(name), &perr) != 0) {
+			log_warnx("%s: invalid domain name: %s", argv[i],
+			    perr.msg);
+			bad++;
+			continue;
+		}
+		if (strmap_put(&seen, name, &seen) != NULL)
+			continue;
+		scan_add(s, name);
+		ndomains++;
+	}
+	strmap_release(&seen);
+	scan_run(s);
+	scan_free(s);
+	event_base_free(base);
+	if (c.format == FORMAT_TEXT && ndomains > 1)
+		report_text_summary(stdout, &c.summary, c.text_flags);
+	if (bad > 0 && ndomains == 0)
+		return EXIT_USAGE;
+	return c.worst >= SEVERITY_ERROR || bad > 0 ? EXIT_FINDINGS :
+						      EXIT_CLEAN;
+}

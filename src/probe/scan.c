@@ -1,0 +1,556 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * scan - the engine: many domains in flight on one event loop.
+ *
+ * Objects: a job per domain in flight; an endpoint per (ip, port, MX name),
+ * which owns the shared addr_facts and the SMTP probe that fills them; an
+ * ipslot per address, which queues endpoints so that no more than per_ip
+ * conversations run against one address. A job waits on endpoints through
+ * waiters; an endpoint that finishes releases its waiters one by one.
+ *
+ * A job ends when nothing is pending or its deadline passes. Ending cancels
+ * its DNS queries and detaches its waiters; probes go on for the other jobs
+ * that share them (each probe is bounded by its own stage deadlines).
+ */
+#include "probe/scan.h"
+
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "net/dns.h"
+#include "net/tls.h"
+#include "probe/smtp_probe.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/strmap.h"
+#include "util/xalloc.h"
+
+#define SCAN_MAX_MX 32 /* MX hosts probed per domain */
+#define SCAN_MAX_ADDRS 16 /* addresses probed per MX host */
+
+enum endpoint_state { ENDPOINT_QUEUED, ENDPOINT_RUNNING, ENDPOINT_DONE };
+
+struct waiter {
+	struct job *job; /* borrowed */
+	struct endpoint *ep; /* borrowed */
+	struct waiter *next; /* in the endpoint's list */
+	struct waiter *job_next; /* in the job's list */
+};
+
+struct endpoint {
+	struct scan *scan; /* borrowed */
+	struct addr_facts *facts; /* counted reference */
+	struct ipslot *slot; /* borrowed */
+	enum endpoint_state state;
+	struct smtp_probe *probe; /* owned while running */
+	struct waiter *waiters; /* owned */
+	struct endpoint *queue_next; /* in the slot's queue */
+};
+
+struct ipslot {
+	size_t running;
+	struct endpoint *head, *tail; /* queued endpoints, borrowed */
+};
+
+struct job_query {
+	struct job *job; /* borrowed */
+	struct dns_query *q; /* pending query, NULL once answered */
+	size_t mx; /* index into r->mx, for A/AAAA */
+	int type;
+	struct job_query *next;
+};
+
+struct job {
+	struct scan *scan; /* borrowed */
+	struct domain_result *r; /* owned until reported */
+	size_t pending;
+	struct job_query *queries; /* owned */
+	struct waiter *waiters; /* borrowed; owned by endpoints */
+	struct event *deadline; /* owned */
+	struct timeval t0;
+	struct job *prev, *next; /* jobs in flight */
+};
+
+struct scan {
+	struct event_base *base; /* borrowed */
+	struct scan_config cfg;
+	struct dns *dns; /* owned */
+	SSL_CTX *ssl_ctx; /* owned */
+	X509_STORE *store; /* owned */
+	struct smtp_probe_config probe_cfg;
+	scan_result_cb cb;
+	void *arg;
+	char **queue; /* owned domains not started */
+	size_t nqueue, queue_pos;
+	struct job *jobs; /* in flight */
+	size_t njobs;
+	struct strmap endpoints; /* key "ip|port|name" -> struct endpoint */
+	struct strmap slots; /* ip -> struct ipslot */
+};
+
+static void job_finish(struct job *j);
+static void job_start_next(struct scan *s);
+
+static double
+elapsed_ms(const struct timeval *t0)
+{
+	struct timeval now, d;
+
+	gettimeofday(&now, NULL);
+	timersub(&now, t0, &d);
+	return (double)d.tv_sec * 1000.0 + (double)d.tv_usec / 1000.0;
+}
+
+static void
+seconds_to_tv(double s, struct timeval *tv)
+{
+	tv->tv_sec = (time_t)s;
+	tv->tv_usec = (suseconds_t)((s - (double)tv->tv_sec) * 1e6);
+}
+
+/* job_task_done - one pending task of j completed */
+static void
+job_task_done(struct job *j)
+{
+	ASSERT(j->pending > 0);
+	if (--j->pending == 0)
+		job_finish(j);
+}
+
+static void endpoint_start(struct endpoint *ep);
+
+static void
+endpoint_on_done(struct addr_facts *facts, void *arg)
+{
+	struct endpoint *ep = arg;
+	struct ipslot *slot = ep->slot;
+	struct waiter *w, *list;
+	struct endpoint *next;
+
+	(void)facts;
+	ep->state = ENDPOINT_DONE;
+	ep->probe = NULL;
+	slot->running--;
+	/* detach first: finishing a job edits waiter lists */
+	list = ep->waiters;
+	ep->waiters = NULL;
+	while ((w = list) != NULL) {
+		struct waiter **pw;
+
+		list = w->next;
+		for (pw = &w->job->waiters; *pw != w; pw = &(*pw)->job_next)
+			;
+		*pw = w->job_next;
+		job_task_done(w->job);
+		free(w);
+	}
+	while (slot->running < ep->scan->cfg.per_ip && slot->head != NULL) {
+		next = slot->head;
+		slot->head = next->queue_next;
+		if (slot->head == NULL)
+			slot->tail = NULL;
+		next->queue_next = NULL;
+		endpoint_start(next);
+	}
+}
+
+static void
+endpoint_start(struct endpoint *ep)
+{
+	ep->state = ENDPOINT_RUNNING;
+	ep->slot->running++;
+	ep->probe = smtp_probe_start(&ep->scan->probe_cfg, ep->facts,
+	    endpoint_on_done, ep);
+}
+
+/* scan_endpoint - the shared endpoint for (ip, port, name), made on demand */
+static struct endpoint *
+scan_endpoint(struct scan *s, const char *ip, int family, const char *name)
+{
+	struct endpoint *ep;
+	struct ipslot *slot;
+	char key[600];
+
+	snprintf(key, sizeof(key), "%s|%u|%s", ip, s->cfg.port, name);
+	if ((ep = strmap_get(&s->endpoints, key)) != NULL)
+		return ep;
+	if ((slot = strmap_get(&s->slots, ip)) == NULL) {
+		slot = xcalloc(1, sizeof(*slot));
+		strmap_put(&s->slots, ip, slot);
+	}
+	ep = xcalloc(1, sizeof(*ep));
+	ep->scan = s;
+	ep->facts = addr_facts_new(ip, family, s->cfg.port, name);
+	ep->slot = slot;
+	strmap_put(&s->endpoints, key, ep);
+	if (slot->running < s->cfg.per_ip) {
+		endpoint_start(ep);
+	} else {
+		ep->state = ENDPOINT_QUEUED;
+		if (slot->tail != NULL)
+			slot->tail->queue_next = ep;
+		else
+			slot->head = ep;
+		slot->tail = ep;
+	}
+	return ep;
+}
+
+/* job_add_address - an address of MX mx: share its facts, wait for them */
+static void
+job_add_address(struct job *j, size_t mx, const char *ip, int family)
+{
+	struct mx_host *m = &j->r->mx[mx];
+	struct endpoint *ep;
+	struct waiter *w;
+	size_t i;
+
+	for (i = 0; i < m->naddrs; i++)
+		if (strcmp(m->addrs[i].facts->ip, ip) == 0)
+			return;
+	if (m->naddrs >= SCAN_MAX_ADDRS)
+		return;
+	ep = scan_endpoint(j->scan, ip, family, m->host);
+	m->addrs = xreallocarray(m->addrs, m->naddrs + 1, sizeof(*m->addrs));
+	m->addrs[m->naddrs++].facts = addr_facts_ref(ep->facts);
+	if (ep->state == ENDPOINT_DONE)
+		return;
+	w = xcalloc(1, sizeof(*w));
+	w->job = j;
+	w->ep = ep;
+	w->next = ep->waiters;
+	ep->waiters = w;
+	w->job_next = j->waiters;
+	j->waiters = w;
+	j->pending++;
+}
+
+static void job_on_dns(void *arg, const struct dns_reply *reply);
+
+static void
+job_query(struct job *j, const char *name, int type, size_t mx)
+{
+	struct job_query *jq = xcalloc(1, sizeof(*jq));
+
+	jq->job = j;
+	jq->mx = mx;
+	jq->type = type;
+	jq->q = dns_query(j->scan->dns, name, type, job_on_dns, jq);
+	if (jq->q == NULL) {
+		struct dns_reply reply;
+
+		/* record a failed query; no callback will come */
+		memset(&reply, 0, sizeof(reply));
+		reply.status = DNS_STATUS_ERROR;
+		reply.rcode = -1;
+		reply.error = "resolver refused the query";
+		free(jq);
+		if (type == DNS_TYPE_MX)
+			dns_answer_info_set(&j->r->mx_answer, &reply);
+		else
+			dns_answer_info_set(type == DNS_TYPE_A ?
+				&j->r->mx[mx].a :
+				&j->r->mx[mx].aaaa,
+			    &reply);
+		return;
+	}
+	jq->next = j->queries;
+	j->queries = jq;
+	j->pending++;
+}
+
+static int
+mx_cmp(const void *a, const void *b)
+{
+	const struct mx_host *x = a, *y = b;
+
+	if (x->preference != y->preference)
+		return x->preference < y->preference ? -1 : 1;
+	return strcmp(x->host, y->host);
+}
+
+/* job_on_mx - the MX answer: build the MX list, ask for its addresses */
+static void
+job_on_mx(struct job *j, const struct dns_reply *reply)
+{
+	struct domain_result *r = j->r;
+	const struct dnsmsg *msg = reply->msg;
+	char host[DNSMSG_NAMEMAX];
+	uint16_t pref;
+	size_t i, k, nnull = 0;
+	bool dup;
+
+	dns_answer_info_set(&r->mx_answer, reply);
+	if (reply->dnssec == DNSSEC_BOGUS)
+		return;
+	if (reply->status == DNS_STATUS_NODATA) {
+		/* RFC 5321 5.1: the domain itself is the implicit MX */
+		r->mx_source = MX_SOURCE_IMPLICIT;
+		r->mx = xcalloc(1, sizeof(*r->mx));
+		r->mx[0].host = xstrdup(r->domain);
+		r->mx[0].preference = -1;
+		r->nmx = 1;
+	} else if (reply->status == DNS_STATUS_OK && msg != NULL) {
+		r->mx_source = MX_SOURCE_MX;
+		for (i = 0; i < msg->nrr; i++) {
+			if (msg->rr[i].section != 1 ||
+			    msg->rr[i].type != DNS_TYPE_MX)
+				continue;
+			if (dnsmsg_rr_mx(reply->packet, reply->len, &msg->rr[i],
+				&pref, host, sizeof(host), NULL) != 0)
+				continue;
+			if (strcmp(host, ".") == 0) {
+				nnull++;
+				continue;
+			}
+			str_lower(host);
+			for (dup = false, k = 0; k < r->nmx; k++) {
+				if (strcmp(r->mx[k].host, host) != 0)
+					continue;
+				dup = true;
+				if (pref < r->mx[k].preference)
+					r->mx[k].preference = pref;
+			}
+			if (dup || r->nmx >= SCAN_MAX_MX)
+				continue;
+			r->mx = xreallocarray(r->mx, r->nmx + 1,
+			    sizeof(*r->mx));
+			memset(&r->mx[r->nmx], 0, sizeof(r->mx[0]));
+			r->mx[r->nmx].host = xstrdup(host);
+			r->mx[r->nmx].preference = pref;
+			r->nmx++;
+		}
+		/* RFC 7505: "0 ." alone means the domain takes no mail */
+		if (nnull > 0 && r->nmx == 0)
+			r->mx_source = MX_SOURCE_NULL;
+		qsort(r->mx, r->nmx, sizeof(*r->mx), mx_cmp);
+	} else {
+		return;
+	}
+	for (i = 0; i < r->nmx; i++) {
+		r->mx[i].a.rcode = r->mx[i].aaaa.rcode = -1;
+		job_query(j, r->mx[i].host, DNS_TYPE_A, i);
+		job_query(j, r->mx[i].host, DNS_TYPE_AAAA, i);
+	}
+}
+
+static void
+job_on_addr(struct job *j, size_t mx, int type, const struct dns_reply *reply)
+{
+	struct mx_host *m = &j->r->mx[mx];
+	const struct dnsmsg *msg = reply->msg;
+	char ip[64];
+	int family;
+	size_t i;
+
+	dns_answer_info_set(type == DNS_TYPE_A ? &m->a : &m->aaaa, reply);
+	if (reply->status != DNS_STATUS_OK || msg == NULL ||
+	    reply->dnssec == DNSSEC_BOGUS)
+		return;
+	for (i = 0; i < msg->nrr; i++) {
+		if (msg->rr[i].section != 1 || msg->rr[i].type != type)
+			continue;
+		if (dnsmsg_rr_addr(reply->packet, reply->len, &msg->rr[i],
+			&family, ip, sizeof(ip), NULL) != 0)
+			continue;
+		job_add_address(j, mx, ip, family);
+	}
+}
+
+static void
+job_on_dns(void *arg, const struct dns_reply *reply)
+{
+	struct job_query *jq = arg, **pq;
+	struct job *j = jq->job;
+
+	for (pq = &j->queries; *pq != jq; pq = &(*pq)->next)
+		;
+	*pq = jq->next;
+	if (jq->type == DNS_TYPE_MX)
+		job_on_mx(j, reply);
+	else
+		job_on_addr(j, jq->mx, jq->type, reply);
+	free(jq);
+	job_task_done(j);
+}
+
+static void
+job_on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct job *j = arg;
+
+	(void)fd;
+	(void)what;
+	log_debug("%s: domain deadline passed", j->r->domain);
+	j->r->timed_out = true;
+	job_finish(j);
+}
+
+/* job_finish - report the domain, release everything the job holds */
+static void
+job_finish(struct job *j)
+{
+	struct scan *s = j->scan;
+	struct job_query *jq;
+	struct waiter *w, **pw;
+
+	while ((jq = j->queries) != NULL) {
+		j->queries = jq->next;
+		dns_query_cancel(jq->q);
+		free(jq);
+	}
+	while ((w = j->waiters) != NULL) {
+		j->waiters = w->job_next;
+		for (pw = &w->ep->waiters; *pw != w; pw = &(*pw)->next)
+			;
+		*pw = w->next;
+		free(w);
+	}
+	event_free(j->deadline);
+	j->r->duration_ms = elapsed_ms(&j->t0);
+	if (j->prev != NULL)
+		j->prev->next = j->next;
+	else
+		s->jobs = j->next;
+	if (j->next != NULL)
+		j->next->prev = j->prev;
+	s->njobs--;
+	s->cb(j->r, s->arg);
+	free(j);
+	job_start_next(s);
+}
+
+static void
+job_start(struct scan *s, const char *domain)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+	struct timeval tv;
+
+	j->scan = s;
+	j->r = domain_result_new(domain);
+	gettimeofday(&j->t0, NULL);
+	j->deadline = evtimer_new(s->base, job_on_deadline, j);
+	seconds_to_tv(s->cfg.domain_timeout, &tv);
+	evtimer_add(j->deadline, &tv);
+	j->next = s->jobs;
+	if (s->jobs != NULL)
+		s->jobs->prev = j;
+	s->jobs = j;
+	s->njobs++;
+	j->pending = 1; /* held until the first query is issued */
+	job_query(j, domain, DNS_TYPE_MX, 0);
+	job_task_done(j);
+}
+
+/* job_start_next - fill the flight up to the concurrency limit */
+static void
+job_start_next(struct scan *s)
+{
+	while (s->njobs < s->cfg.concurrency && s->queue_pos < s->nqueue) {
+		char *d = s->queue[s->queue_pos];
+
+		s->queue[s->queue_pos++] = NULL;
+		job_start(s, d);
+		free(d);
+	}
+	if (s->njobs == 0 && s->queue_pos == s->nqueue)
+		event_base_loopexit(s->base, NULL);
+}
+
+struct scan *
+scan_new(struct event_base *base, const struct scan_config *cfg,
+    scan_result_cb cb, void *arg, char **err)
+{
+	struct scan *s = xcalloc(1, sizeof(*s));
+	struct dns_config dc;
+
+	*err = NULL;
+	s->base = base;
+	s->cfg = *cfg;
+	s->cb = cb;
+	s->arg = arg;
+	memset(&dc, 0, sizeof(dc));
+	dc.resolver = cfg->resolver;
+	dc.trust_anchor = cfg->trust_anchor;
+	dc.root_hints = cfg->root_hints;
+	dc.timeout = cfg->timeout;
+	if ((s->dns = dns_new(base, &dc, err)) == NULL ||
+	    (s->ssl_ctx = tls_client_ctx_new(err)) == NULL ||
+	    (s->store = tls_store_new(cfg->ca_file, err)) == NULL) {
+		scan_free(s);
+		return NULL;
+	}
+	s->probe_cfg.base = base;
+	s->probe_cfg.ssl_ctx = s->ssl_ctx;
+	s->probe_cfg.store = s->store;
+	s->probe_cfg.ehlo_name = cfg->ehlo_name;
+	s->probe_cfg.timeout = cfg->timeout;
+	s->probe_cfg.transcript = cfg->transcript;
+	strmap_init(&s->endpoints);
+	strmap_init(&s->slots);
+	return s;
+}
+
+void
+scan_add(struct scan *s, const char *domain)
+{
+	s->queue = xreallocarray(s->queue, s->nqueue + 1, sizeof(*s->queue));
+	s->queue[s->nqueue++] = xstrdup(domain);
+}
+
+void
+scan_run(struct scan *s)
+{
+	job_start_next(s);
+	if (s->njobs > 0)
+		event_base_dispatch(s->base);
+}
+
+static void
+scan_free_endpoints(struct scan *s)
+{
+	struct strmap_entry *e;
+	struct endpoint *ep;
+	struct waiter *w;
+	size_t i;
+
+	for (i = 0; i < s->endpoints.nbuckets; i++) {
+		for (e = s->endpoints.buckets[i]; e != NULL; e = e->next) {
+			ep = e->value;
+			smtp_probe_cancel(ep->probe);
+			while ((w = ep->waiters) != NULL) {
+				ep->waiters = w->next;
+				free(w);
+			}
+			addr_facts_unref(ep->facts);
+			free(ep);
+		}
+	}
+	strmap_release(&s->endpoints);
+	for (i = 0; i < s->slots.nbuckets; i++)
+		for (e = s->slots.buckets[i]; e != NULL; e = e->next)
+			free(e->value);
+	strmap_release(&s->slots);
+}
+
+void
+scan_free(struct scan *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	ASSERT(s->jobs == NULL);
+	if (s->endpoints.buckets != NULL)
+		scan_free_endpoints(s);
+	for (i = s->queue_pos; i < s->nqueue; i++)
+		free(s->queue[i]);
+	free(s->queue);
+	dns_free(s->dns);
+	SSL_CTX_free(s->ssl_ctx);
+	X509_STORE_free(s->store);
+	free(s);
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * scan - the engine: many domains in flight on one event loop.
+ *
+ * A domain is a job with a count of pending tasks (DNS queries, SMTP
+ * conversations it waits for). Facts about an SMTP endpoint (ip, port, MX
+ * name) are gathered once per run and shared by every job that needs them;
+ * at most per_ip conversations run against one address at a time. When a
+ * job's count reaches zero, or its deadline passes, its result goes to the
+ * caller and the job is freed, so memory stays bounded by the concurrency.
+ */
+#ifndef MX_PROBE_SCAN_H
+#define MX_PROBE_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "probe/result.h"
+
+struct event_base;
+struct scan;
+
+struct scan_config {
+	const char *resolver; /* borrowed: forwarder "ADDR[@PORT]" or NULL */
+	const char *trust_anchor; /* borrowed: DNSSEC anchor file or NULL */
+	const char *root_hints; /* borrowed: root hints file or NULL */
+	const char *ca_file; /* borrowed: PEM trust anchors or NULL (system) */
+	const char *ehlo_name; /* borrowed */
+	double timeout; /* seconds, per stage and per DNS query */
+	double domain_timeout; /* seconds, a whole domain */
+	size_t concurrency; /* domains in flight */
+	size_t per_ip; /* conversations per address at once */
+	uint16_t port; /* SMTP port, 25 */
+	bool transcript;
+};
+
+/*
+ * scan_result_cb - a domain is finished. The callee owns r (free it with
+ * domain_result_free). Findings are not derived yet: that is check/'s job.
+ */
+typedef void (*scan_result_cb)(struct domain_result *r, void *arg);
+
+/* scan_new - NULL and *err (owned) when the configuration is refused */
+struct scan *scan_new(struct event_base *base, const struct scan_config *cfg,
+    scan_result_cb cb, void *arg, char **err);
+void scan_free(struct scan *s);
+/* scan_add - queue a domain (copied); its name must be normalised */
+void scan_add(struct scan *s, const char *domain);
+/* scan_run - run the loop until every queued domain has been reported */
+void scan_run(struct scan *s);
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * smtp_probe - one SMTP conversation with one MX address: the receiver test.
+ *
+ * connect, banner, EHLO (HELO when EHLO is refused), STARTTLS when offered,
+ * TLS handshake with SNI, EHLO again over TLS, QUIT. Every stage has its own
+ * deadline; every failure becomes a fact in the addr_facts it fills, never
+ * an exit.
+ */
+#ifndef MX_PROBE_SMTP_PROBE_H
+#define MX_PROBE_SMTP_PROBE_H
+
+#include <openssl/ssl.h>
+#include <stdbool.h>
+
+#include "probe/result.h"
+
+struct event_base;
+struct smtp_probe;
+
+struct smtp_probe_config {
+	struct event_base *base; /* borrowed */
+	SSL_CTX *ssl_ctx; /* borrowed */
+	X509_STORE *store; /* borrowed: trust anchors for verification */
+	const char *ehlo_name; /* borrowed */
+	double timeout; /* seconds, per stage */
+	bool transcript; /* record the conversation */
+};
+
+/* smtp_probe_cb - the conversation ended; facts->done is set */
+typedef void (*smtp_probe_cb)(struct addr_facts *facts, void *arg);
+
+/*
+ * smtp_probe_start - begin the conversation with facts->ip, facts->port,
+ * using facts->sni as the TLS server name. The probe holds a reference to
+ * facts. cb fires exactly once, never from inside smtp_probe_start.
+ */
+struct smtp_probe *smtp_probe_start(const struct smtp_probe_config *cfg,
+    struct addr_facts *facts, smtp_probe_cb cb, void *arg);
+/* smtp_probe_cancel - stop now; cb never fires. Accepts NULL. */
+void smtp_probe_cancel(struct smtp_probe *p);
+
+#endif
