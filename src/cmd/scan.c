@@ -55,7 +55,8 @@ static const char scan_usage[] =
     "  --port N               SMTP port (default 25)\n"
     "  --ehlo-name NAME       name sent in EHLO (default: this host's name)\n"
     "  --color auto|always|never  colour in text output (default auto: on a TTY)\n"
-    "  -v, --verbose          log progress on stderr (twice: debug)\n"
+    "  -v, --verbose          log progress on stderr (twice: debug; three\n"
+    "                         times and more: libunbound's own log too)\n"
     "  -h, --help             this help\n"
     "\n"
     "exit status: 0 no error finding, 1 an error finding, 2 usage or\n"
@@ -65,16 +66,18 @@ static void
 scan_cmd_on_result(struct domain_result *r, void *arg)
 {
 	struct scan_cmd *c = arg;
+	time_t now = time(NULL);
 	int worst;
 
-	check_domain(r, time(NULL));
+	/* one clock for the verdicts and the document that shows them */
+	check_domain(r, now);
 	worst = domain_result_worst(r);
 	if (worst > c->worst)
 		c->worst = worst;
 	if (c->format == FORMAT_JSON)
-		report_json_write(stdout, r, c->json_flags);
+		report_json_write_at(stdout, r, c->json_flags, now);
 	else {
-		report_text_domain(stdout, r, c->text_flags);
+		report_text_domain_at(stdout, r, c->text_flags, now);
 		report_text_summary_add(&c->summary, r);
 	}
 	fflush(stdout);
@@ -238,6 +241,8 @@ cmd_scan(int argc, char **argv)
 	log_set_level(verbose >= 2 ? LOG_LEVEL_DEBUG :
 		verbose == 1	   ? LOG_LEVEL_INFO :
 				     LOG_LEVEL_WARN);
+	if (verbose >= 3)
+		cfg.dns_debug = verbose - 2;
 	if (cfg.transcript) {
 		c.json_flags |= REPORT_JSON_TRANSCRIPT;
 		c.text_flags |= REPORT_TEXT_TRANSCRIPT;

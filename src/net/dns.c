@@ -70,8 +70,10 @@ dns_new(struct event_base *base, const struct dns_config *cfg, char **errmsg)
 	/*
 	 * .test is in libunbound's built-in local zones (RFC 6761 names);
 	 * the lab serves it, and the real root answers NXDOMAIN anyway.
+	 * ("nodefault" is ignored through ub_ctx_set_option in 1.17; a
+	 * transparent zone without data has the same effect.)
 	 */
-	rc = ub_ctx_set_option(d->ub, "local-zone:", "test. nodefault");
+	rc = ub_ctx_set_option(d->ub, "local-zone:", "test. transparent");
 	if (rc == 0 && cfg->resolver != NULL) {
 		/* a forwarder on loopback must be allowed to answer */
 		rc = ub_ctx_set_option(d->ub, "do-not-query-localhost:", "no");
@@ -83,6 +85,10 @@ dns_new(struct event_base *base, const struct dns_config *cfg, char **errmsg)
 		if (rc == 0)
 			rc = ub_ctx_set_option(d->ub, "root-hints:",
 			    cfg->root_hints);
+	}
+	if (cfg->debug > 0) {
+		ub_ctx_debugout(d->ub, stderr);
+		ub_ctx_debuglevel(d->ub, cfg->debug);
 	}
 	ta = cfg->trust_anchor != NULL ? cfg->trust_anchor :
 					 DNS_DEFAULT_TRUST_ANCHOR;

@@ -38,6 +38,7 @@ struct dns_config {
 	const char *trust_anchor; /* borrowed: anchor file, NULL for default */
 	const char *root_hints; /* borrowed: root hints file, NULL for built-in */
 	double timeout; /* seconds per query */
+	int debug; /* libunbound's verbosity on stderr, 0 for none */
 };
 
 /* what a query came back with; valid only during the callback */

@@ -15,6 +15,7 @@
 #include "probe/scan.h"
 
 #include <event2/event.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -326,7 +327,8 @@ job_on_mx(struct job *j, const struct dns_reply *reply)
 		/* RFC 7505: "0 ." alone means the domain takes no mail */
 		if (nnull > 0 && r->nmx == 0)
 			r->mx_source = MX_SOURCE_NULL;
-		qsort(r->mx, r->nmx, sizeof(*r->mx), mx_cmp);
+		if (r->nmx > 1)
+			qsort(r->mx, r->nmx, sizeof(*r->mx), mx_cmp);
 	} else {
 		return;
 	}
@@ -356,7 +358,7 @@ job_on_addr(struct job *j, size_t mx, int type, const struct dns_reply *reply)
 		if (dnsmsg_rr_addr(reply->packet, reply->len, &msg->rr[i],
 			&family, ip, sizeof(ip), NULL) != 0)
 			continue;
-		job_add_address(j, mx, ip, family);
+		job_add_address(j, mx, ip, family == AF_INET6 ? 6 : 4);
 	}
 }
 
@@ -477,6 +479,7 @@ scan_new(struct event_base *base, const struct scan_config *cfg,
 	dc.trust_anchor = cfg->trust_anchor;
 	dc.root_hints = cfg->root_hints;
 	dc.timeout = cfg->timeout;
+	dc.debug = cfg->dns_debug;
 	if ((s->dns = dns_new(base, &dc, err)) == NULL ||
 	    (s->ssl_ctx = tls_client_ctx_new(err)) == NULL ||
 	    (s->store = tls_store_new(cfg->ca_file, err)) == NULL) {

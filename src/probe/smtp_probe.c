@@ -233,7 +233,13 @@ smtp_probe_connect(struct smtp_probe *p)
 	}
 	smtp_probe_notef(p, "connecting to %s port %u", p->facts->ip,
 	    p->facts->port);
-	p->bev = bufferevent_socket_new(p->cfg.base, -1, BEV_OPT_CLOSE_ON_FREE);
+	/*
+	 * Deferred callbacks: draining the input may make the TLS filter read
+	 * on, and without deferral it would call us back from inside our own
+	 * read callback.
+	 */
+	p->bev = bufferevent_socket_new(p->cfg.base, -1,
+	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
 	bufferevent_setcb(p->bev, smtp_probe_on_read, NULL,
 	    smtp_probe_on_event, p);
 	bufferevent_setwatermark(p->bev, EV_READ, 0, SMTP_PROBE_LINEMAX * 4);
@@ -266,7 +272,8 @@ smtp_probe_handshake(struct smtp_probe *p)
 	}
 	SSL_set_tlsext_host_name(ssl, p->facts->sni);
 	tls = bufferevent_openssl_filter_new(p->cfg.base, p->bev, ssl,
-	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+	    BUFFEREVENT_SSL_CONNECTING,
+	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
 	if (tls == NULL) {
 		SSL_free(ssl);
 		smtp_probe_fail(p, SMTP_FAIL_TLS, false,
@@ -563,13 +570,15 @@ smtp_probe_on_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct smtp_probe *p = arg;
 
-	(void)bev;
 	p->depth++;
+	log_debug("%s:%u: event 0x%x in %s, %zu bytes buffered", p->facts->ip,
+	    p->facts->port, (unsigned)what, smtp_stage_name(p->state),
+	    evbuffer_get_length(bufferevent_get_input(bev)));
 	if (what & BEV_EVENT_CONNECTED)
 		smtp_probe_on_connected(p);
 	else if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
 		/* a final reply may sit in the buffer before the EOF */
-		if ((what & BEV_EVENT_EOF) && p->state != SMTP_STAGE_HANDSHAKE)
+		if (p->state != SMTP_STAGE_HANDSHAKE)
 			smtp_probe_on_read(bev, p);
 		if (!p->finished)
 			smtp_probe_on_error(p, what);

@@ -61,7 +61,8 @@ def run(args, fmt="json", timeout=300):
         errors = validate_schema.validate_text(_validator, proc.stdout,
                                                "mxaudit stdout")
         if errors:
-            raise AssertionError("schema: " + "\n".join(errors))
+            raise AssertionError("schema: " + "\n".join(errors)
+                                 + "\nstderr: " + proc.stderr)
         for _line, doc in validate_schema.load_documents(proc.stdout):
             r.docs[doc["domain"]] = doc
     return r

@@ -23,10 +23,10 @@ class Scenarios(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.run = labtest.run(["--timeout", str(TIMEOUT)] + DOMAINS)
+        cls.result = labtest.run(["--timeout", str(TIMEOUT)] + DOMAINS)
 
     def doc(self, domain):
-        return self.run.doc(domain)
+        return self.result.doc(domain)
 
     def only_address(self, domain):
         addrs = labtest.addresses(self.doc(domain))
@@ -55,8 +55,8 @@ class Scenarios(unittest.TestCase):
                          [c.upper() for c in addr["smtp"]["capabilities_tls"]])
 
     def test_every_domain_reported(self):
-        self.assertEqual(sorted(self.run.docs), sorted(DOMAINS))
-        self.assertEqual(self.run.rc, 1, self.run.stderr)
+        self.assertEqual(sorted(self.result.docs), sorted(DOMAINS))
+        self.assertEqual(self.result.rc, 1, self.result.stderr)
 
     def test_good(self):
         d = self.doc("good.test")

@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * json - one domain's result tree as the JSON document of
+ * docs/scan-result.schema.json.
+ *
+ * Design: one builder per schema object, each returning a new reference, in
+ * the key order of the schema. jansson refuses strings that are not UTF-8
+ * and json_object_set_new() silently drops a NULL value, so every string
+ * goes through report_json_string() and every insertion through
+ * report_json_set(), which treats a failure as out of memory: a key the
+ * schema requires can never go missing.
+ */
+#include "report/json.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "util/xalloc.h"
+
+/* the range RFC 3339 can express with four-digit years */
+#define REPORT_JSON_TIME_MIN (-62167219200LL) /* 0000-01-01T00:00:00Z */
+#define REPORT_JSON_TIME_MAX 253402300799LL   /* 9999-12-31T23:59:59Z */
+
+/* report_json_set - o[key] = v (stolen); a failure can only be OOM */
+static void
+report_json_set(json_t *o, const char *key, json_t *v)
+{
+	if (v == NULL || json_object_set_new(o, key, v) != 0)
+		log_fatalx("json: %s: out of memory", key);
+}
+
+/* report_json_push - append v (stolen) to the array a */
+static void
+report_json_push(json_t *a, json_t *v)
+{
+	if (v == NULL || json_array_append_new(a, v) != 0)
+		log_fatalx("json: out of memory");
+}
+
+static json_t *
+report_json_object(void)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		log_fatalx("json: out of memory");
+	return o;
+}
+
+static json_t *
+report_json_array(void)
+{
+	json_t *a = json_array();
+
+	if (a == NULL)
+		log_fatalx("json: out of memory");
+	return a;
+}
+
+/*
+ * report_json_utf8_seq - length (1..4) of the well-formed UTF-8 sequence at
+ * p (Unicode table 3-7, the same rules jansson applies), or 0 when it is
+ * ill-formed; then *bad is the length of its maximal subpart (>= 1).
+ */
+static size_t
+report_json_utf8_seq(const unsigned char *p, size_t len, size_t *bad)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		if (p[0] == 0xe0)
+			lo = 0xa0; /* overlong */
+		else if (p[0] == 0xed)
+			hi = 0x9f; /* surrogates */
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		if (p[0] == 0xf0)
+			lo = 0x90; /* overlong */
+		else if (p[0] == 0xf4)
+			hi = 0x8f; /* above U+10FFFF */
+	} else {
+		*bad = 1;
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if (i >= len || p[i] < lo || p[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return n;
+}
+
+json_t *
+report_json_string(const char *p, size_t len)
+{
+	static const char fffd[] = "\xef\xbf\xbd";
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i, n, bad, olen;
+	bool valid = true;
+	json_t *s;
+	char *o;
+
+	for (i = 0; i < len; i += n) {
+		n = report_json_utf8_seq(u + i, len - i, &bad);
+		if (n == 0) {
+			valid = false;
+			break;
+		}
+	}
+	if (valid) {
+		s = json_stringn(p, len);
+		if (s == NULL)
+			log_fatalx("json: out of memory");
+		return s;
+	}
+
+	/* each maximal subpart (at least one byte) becomes 3 bytes */
+	o = xmalloc(len * 3 + 1);
+	olen = 0;
+	for (i = 0; i < len; i += n) {
+		n = report_json_utf8_seq(u + i, len - i, &bad);
+		if (n == 0) {
+			memcpy(o + olen, fffd, 3);
+			olen += 3;
+			n = bad;
+		} else {
+			memcpy(o + olen, p + i, n);
+			olen += n;
+		}
+	}
+	s = json_stringn(o, olen);
+	free(o);
+	if (s == NULL)
+		log_fatalx("json: out of memory");
+	return s;
+}
+
+/* report_json_str - a C string, or null for NULL */
+static json_t *
+report_json_str(const char *s)
+{
+	if (s == NULL)
+		return json_null();
+	return report_json_string(s, strlen(s));
+}
+
+/* report_json_str0 - a C string the schema requires, "" for NULL */
+static json_t *
+report_json_str0(const char *s)
+{
+	return report_json_string(
+	    s != NULL ? s : "", s != NULL ? strlen(s) : 0);
+}
+
+static json_t *
+report_json_strv(char *const *v, size_t n)
+{
+	json_t *a = report_json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		report_json_push(a, report_json_str0(v[i]));
+	return a;
+}
+
+static json_t *
+report_json_bool(bool b)
+{
+	return b ? json_true() : json_false();
+}
+
+static json_t *
+report_json_int(long long v)
+{
+	return json_integer((json_int_t)v);
+}
+
+/* report_json_int_if - v, or null when it is not known */
+static json_t *
+report_json_int_if(bool known, long long v)
+{
+	return known ? report_json_int(v) : json_null();
+}
+
+/*
+ * report_json_real - a number the schema requires; jansson refuses NaN and
+ * infinities, which only a bug produces, so they become 0
+ */
+static json_t *
+report_json_real(double v)
+{
+	return json_real(isfinite(v) ? v : 0.0);
+}
+
+static long long
+report_json_clamp_time(time_t t)
+{
+	long long v = (long long)t;
+
+	if (v < REPORT_JSON_TIME_MIN)
+		return REPORT_JSON_TIME_MIN;
+	if (v > REPORT_JSON_TIME_MAX)
+		return REPORT_JSON_TIME_MAX;
+	return v;
+}
+
+/* report_json_time - RFC 3339 UTC ("2026-11-28T16:00:00Z"), clamped */
+static json_t *
+report_json_time(time_t t)
+{
+	time_t c = (time_t)report_json_clamp_time(t);
+	struct tm tm;
+	char s[64];
+	int n;
+
+	if (gmtime_r(&c, &tm) == NULL)
+		log_fatalx("json: gmtime_r: time out of range");
+	n = snprintf(s, sizeof(s), "%04d-%02d-%02dT%02d:%02d:%02dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec);
+	if (n < 0 || (size_t)n >= sizeof(s))
+		log_fatalx("json: time does not fit");
+	return report_json_string(s, (size_t)n);
+}
+
+/* report_json_days_left - whole days from now to t, rounded down */
+static long long
+report_json_days_left(time_t t, time_t now)
+{
+	long long d = report_json_clamp_time(t) - report_json_clamp_time(now);
+
+	if (d >= 0)
+		return d / 86400;
+	return -((-d + 86399) / 86400);
+}
+
+static const char *
+report_json_stage(const struct addr_facts *f)
+{
+	if (f->fail_stage > SMTP_STAGE_NONE && f->fail_stage < SMTP_STAGE_MAX)
+		return smtp_stage_name(f->fail_stage);
+	/* fail_stage NONE: finished without failure, or never finished */
+	return f->done ? smtp_stage_name(SMTP_STAGE_DONE)
+	               : smtp_stage_name(SMTP_STAGE_NONE);
+}
+
+static const char *
+report_json_severity(enum finding_severity s)
+{
+	if (s > SEVERITY_ERROR)
+		s = SEVERITY_ERROR;
+	return finding_severity_name(s);
+}
+
+/* report_json_connected - the TCP connection was established */
+static bool
+report_json_connected(const struct addr_facts *f)
+{
+	return f->connect_ms >= 0 && f->fail_stage != SMTP_STAGE_CONNECT;
+}
+
+static json_t *
+report_json_dns(const struct dns_answer_info *a)
+{
+	json_t *o = report_json_object();
+	enum dns_status st = a->status;
+	enum dnssec_state ds = a->dnssec;
+
+	if (st > DNS_STATUS_ERROR)
+		st = DNS_STATUS_ERROR;
+	if (ds > DNSSEC_BOGUS)
+		ds = DNSSEC_UNKNOWN;
+	report_json_set(o, "status", report_json_str(dns_status_name(st)));
+	report_json_set(
+	    o, "rcode", report_json_int_if(a->rcode >= 0, a->rcode));
+	report_json_set(o, "dnssec", report_json_str(dnssec_state_name(ds)));
+	report_json_set(o, "why_bogus", report_json_str(a->why_bogus));
+	report_json_set(o, "error", report_json_str(a->error));
+	return o;
+}
+
+/* report_json_cert - one certificate of the chain as presented */
+static json_t *
+report_json_cert(const struct cert_info *c)
+{
+	json_t *o = report_json_object();
+
+	report_json_set(o, "subject", report_json_str0(c->subject));
+	report_json_set(o, "issuer", report_json_str0(c->issuer));
+	report_json_set(o, "san", report_json_strv(c->san, c->nsan));
+	report_json_set(o, "not_before", report_json_time(c->not_before));
+	report_json_set(o, "not_after", report_json_time(c->not_after));
+	report_json_set(o, "key_type", report_json_str0(c->key_type));
+	report_json_set(o, "key_bits", report_json_int(c->key_bits));
+	report_json_set(o, "curve", report_json_str(c->curve));
+	report_json_set(o, "signature_algorithm", report_json_str0(c->sig_alg));
+	report_json_set(o, "serial", report_json_str0(c->serial));
+	report_json_set(o, "sha256", report_json_str0(c->sha256));
+	report_json_set(o, "self_signed", report_json_bool(c->self_signed));
+	return o;
+}
+
+/* report_json_leaf - the verdict on the chain and the leaf's main facts */
+static json_t *
+report_json_leaf(const struct tls_info *t, time_t now)
+{
+	const struct cert_info *c = &t->chain[0];
+	json_t *o = report_json_object(), *chain = report_json_array();
+	size_t i;
+
+	report_json_set(o, "trusted", report_json_bool(t->trusted));
+	report_json_set(o, "verify_code", report_json_int(t->verify_code));
+	report_json_set(o, "verify_error", report_json_str(t->verify_error));
+	report_json_set(o, "name_match", report_json_bool(t->name_match));
+	report_json_set(o, "matched_name", report_json_str(t->matched_name));
+	report_json_set(o, "expired",
+	    report_json_bool(report_json_clamp_time(now) >
+	        report_json_clamp_time(c->not_after)));
+	report_json_set(o, "not_yet_valid",
+	    report_json_bool(report_json_clamp_time(now) <
+	        report_json_clamp_time(c->not_before)));
+	report_json_set(o, "not_before", report_json_time(c->not_before));
+	report_json_set(o, "not_after", report_json_time(c->not_after));
+	report_json_set(o, "days_left",
+	    report_json_int(report_json_days_left(c->not_after, now)));
+	report_json_set(o, "subject", report_json_str0(c->subject));
+	report_json_set(o, "issuer", report_json_str0(c->issuer));
+	report_json_set(o, "san", report_json_strv(c->san, c->nsan));
+	report_json_set(o, "key_type", report_json_str0(c->key_type));
+	report_json_set(o, "key_bits", report_json_int(c->key_bits));
+	report_json_set(o, "signature_algorithm", report_json_str0(c->sig_alg));
+	report_json_set(o, "self_signed", report_json_bool(c->self_signed));
+	for (i = 0; i < t->nchain; i++)
+		report_json_push(chain, report_json_cert(&t->chain[i]));
+	report_json_set(o, "chain", chain);
+	return o;
+}
+
+static json_t *
+report_json_tls(const struct tls_info *t, time_t now)
+{
+	json_t *o;
+
+	if (!t->attempted)
+		return json_null();
+	o = report_json_object();
+	report_json_set(o, "handshake", report_json_bool(t->ok));
+	report_json_set(o, "error", report_json_str(t->error));
+	report_json_set(o, "version", report_json_str(t->version));
+	report_json_set(o, "cipher", report_json_str(t->cipher));
+	report_json_set(o, "cipher_bits",
+	    report_json_int_if(
+	        t->cipher != NULL && t->cipher_bits > 0, t->cipher_bits));
+	report_json_set(o, "group", report_json_str(t->group));
+	report_json_set(o, "cert",
+	    t->nchain > 0 && t->chain != NULL ? report_json_leaf(t, now)
+	                                      : json_null());
+	return o;
+}
+
+static json_t *
+report_json_smtp(const struct addr_facts *f)
+{
+	json_t *o = report_json_object();
+
+	report_json_set(o, "banner", report_json_str(f->banner));
+	report_json_set(o, "banner_code",
+	    report_json_int_if(f->banner_code != 0, f->banner_code));
+	report_json_set(o, "ehlo", report_json_bool(f->ehlo_ok));
+	report_json_set(o, "helo_fallback", report_json_bool(f->helo_fallback));
+	report_json_set(o, "capabilities",
+	    report_json_strv(f->capabilities, f->ncapabilities));
+	report_json_set(o, "starttls", report_json_bool(f->starttls_offered));
+	report_json_set(
+	    o, "starttls_mangled", report_json_bool(f->starttls_mangled));
+	report_json_set(o, "mangled_token", report_json_str(f->mangled_token));
+	report_json_set(o, "starttls_code",
+	    report_json_int_if(f->starttls_code != 0, f->starttls_code));
+	report_json_set(
+	    o, "starttls_reply", report_json_str(f->starttls_reply));
+	report_json_set(
+	    o, "starttls_leftover", report_json_bool(f->starttls_leftover));
+	report_json_set(o, "capabilities_tls",
+	    report_json_strv(f->capabilities_tls, f->ncapabilities_tls));
+	return o;
+}
+
+static json_t *
+report_json_transcript(const struct addr_facts *f)
+{
+	json_t *a = report_json_array(), *l;
+	const struct transcript_line *t;
+	char dir[2];
+	size_t i;
+
+	for (i = 0; i < f->ntranscript; i++) {
+		t = &f->transcript[i];
+		dir[0] = (t->dir == 'S' || t->dir == 'C') ? t->dir : '*';
+		dir[1] = '\0';
+		l = report_json_object();
+		report_json_set(l, "t", report_json_real(t->t));
+		report_json_set(l, "dir", report_json_str(dir));
+		report_json_set(l, "line", report_json_str0(t->text));
+		report_json_push(a, l);
+	}
+	return a;
+}
+
+static json_t *
+report_json_addr(const struct addr_facts *f, unsigned flags, time_t now)
+{
+	json_t *o = report_json_object(), *c, *res;
+
+	report_json_set(o, "ip", report_json_str0(f->ip));
+	report_json_set(o, "family", report_json_int(f->family));
+	report_json_set(o, "port", report_json_int(f->port));
+
+	c = report_json_object();
+	report_json_set(c, "ok", report_json_bool(report_json_connected(f)));
+	report_json_set(c, "ms",
+	    f->connect_ms >= 0 ? report_json_real(f->connect_ms) : json_null());
+	report_json_set(o, "connect", c);
+
+	res = report_json_object();
+	report_json_set(res, "stage", report_json_str(report_json_stage(f)));
+	report_json_set(res, "failure",
+	    f->fail > SMTP_FAIL_NONE && f->fail < SMTP_FAIL_MAX
+	        ? report_json_str(smtp_fail_name(f->fail))
+	        : json_null());
+	report_json_set(res, "detail", report_json_str(f->fail_detail));
+	report_json_set(o, "result", res);
+
+	report_json_set(o, "duration_ms", report_json_real(f->duration_ms));
+	report_json_set(o, "smtp", report_json_smtp(f));
+	report_json_set(o, "tls", report_json_tls(&f->tls, now));
+	if (flags & REPORT_JSON_TRANSCRIPT)
+		report_json_set(o, "transcript", report_json_transcript(f));
+	return o;
+}
+
+static json_t *
+report_json_mx(const struct mx_host *m, unsigned flags, time_t now)
+{
+	json_t *o = report_json_object(), *dns, *addrs;
+	size_t i;
+
+	report_json_set(o, "host", report_json_str0(m->host));
+	report_json_set(o, "preference",
+	    report_json_int_if(m->preference >= 0, m->preference));
+	dns = report_json_object();
+	report_json_set(dns, "a", report_json_dns(&m->a));
+	report_json_set(dns, "aaaa", report_json_dns(&m->aaaa));
+	report_json_set(o, "dns", dns);
+	addrs = report_json_array();
+	for (i = 0; i < m->naddrs; i++)
+		if (m->addrs[i].facts != NULL)
+			report_json_push(addrs,
+			    report_json_addr(m->addrs[i].facts, flags, now));
+	report_json_set(o, "addresses", addrs);
+	return o;
+}
+
+static json_t *
+report_json_finding(const struct finding *fi)
+{
+	json_t *o = report_json_object();
+
+	report_json_set(o, "id", report_json_str0(fi->id));
+	report_json_set(
+	    o, "severity", report_json_str(report_json_severity(fi->severity)));
+	report_json_set(o, "mx", report_json_str(fi->mx));
+	report_json_set(o, "ip", report_json_str(fi->ip));
+	report_json_set(o, "message", report_json_str0(fi->message));
+	return o;
+}
+
+static json_t *
+report_json_summary(const struct domain_result *r)
+{
+	json_t *o = report_json_object();
+	size_t i, j, naddrs = 0, reachable = 0;
+	const struct addr_facts *f;
+	bool all = true;
+	int worst;
+
+	for (i = 0; i < r->nmx; i++) {
+		for (j = 0; j < r->mx[i].naddrs; j++) {
+			f = r->mx[i].addrs[j].facts;
+			if (f == NULL)
+				continue;
+			naddrs++;
+			if (!report_json_connected(f))
+				continue;
+			reachable++;
+			if (!f->starttls_offered || !f->tls.ok)
+				all = false;
+		}
+	}
+	worst = domain_result_worst(r);
+	report_json_set(o, "mx_count", report_json_int((long long)r->nmx));
+	report_json_set(o, "addresses", report_json_int((long long)naddrs));
+	report_json_set(
+	    o, "starttls_all", report_json_bool(all && reachable > 0));
+	report_json_set(o, "worst",
+	    report_json_str(worst < 0
+	            ? "none"
+	            : report_json_severity((enum finding_severity)worst)));
+	return o;
+}
+
+json_t *
+report_json_domain_at(const struct domain_result *r, unsigned flags, time_t now)
+{
+	json_t *o = report_json_object(), *dns, *mx, *fi;
+	enum mx_source src = r->mx_source;
+	size_t i;
+
+	if (src > MX_SOURCE_NULL)
+		src = MX_SOURCE_NONE;
+	report_json_set(o, "domain", report_json_str0(r->domain));
+	report_json_set(o, "scanned_at", report_json_time(now));
+	report_json_set(o, "duration_ms", report_json_real(r->duration_ms));
+	report_json_set(o, "status",
+	    report_json_str(
+	        src == MX_SOURCE_NONE || r->timed_out ? "error" : "ok"));
+	report_json_set(o, "timed_out", report_json_bool(r->timed_out));
+	report_json_set(o, "mx_source", report_json_str(mx_source_name(src)));
+	report_json_set(o, "accepts_mail",
+	    report_json_bool(src == MX_SOURCE_MX || src == MX_SOURCE_IMPLICIT));
+	dns = report_json_object();
+	report_json_set(dns, "mx", report_json_dns(&r->mx_answer));
+	report_json_set(o, "dns", dns);
+	mx = report_json_array();
+	for (i = 0; i < r->nmx; i++)
+		report_json_push(mx, report_json_mx(&r->mx[i], flags, now));
+	report_json_set(o, "mx", mx);
+	fi = report_json_array();
+	for (i = 0; i < r->nfindings; i++)
+		report_json_push(fi, report_json_finding(&r->findings[i]));
+	report_json_set(o, "findings", fi);
+	report_json_set(o, "summary", report_json_summary(r));
+	return o;
+}
+
+json_t *
+report_json_domain(const struct domain_result *r, unsigned flags)
+{
+	return report_json_domain_at(r, flags, time(NULL));
+}
+
+size_t
+report_json_dump_flags(unsigned flags)
+{
+	size_t f = JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15);
+
+	if (flags & REPORT_JSON_COMPACT)
+		f |= JSON_COMPACT;
+	else
+		f |= JSON_INDENT(2);
+	return f;
+}
+
+int
+report_json_write_at(
+    FILE *out, const struct domain_result *r, unsigned flags, time_t now)
+{
+	json_t *doc = report_json_domain_at(r, flags, now);
+	int rc;
+
+	rc = json_dumpf(doc, out, report_json_dump_flags(flags));
+	json_decref(doc);
+	if (rc != 0 || fputc('\n', out) == EOF || ferror(out))
+		return -1;
+	return 0;
+}
+
+int
+report_json_write(FILE *out, const struct domain_result *r, unsigned flags)
+{
+	return report_json_write_at(out, r, flags, time(NULL));
+}

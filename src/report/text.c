@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * text - one domain's result tree for a person at a terminal.
+ *
+ * Design: the verdict is the worst of the lookup status and the findings,
+ * so the header, the colour and the summary counts agree. Every string that
+ * came from outside (names, banners, certificate fields, error texts,
+ * finding messages that quote them) goes through report_text_put(), which
+ * lets printable ASCII and printable UTF-8 through and writes anything else
+ * as \xNN: C0/C1 controls and DEL could move the cursor or set the title,
+ * bidi overrides could reorder what the reader sees.
+ */
+#include "report/text.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#define REPORT_TEXT_RED    "\033[1;31m"
+#define REPORT_TEXT_GREEN  "\033[1;32m"
+#define REPORT_TEXT_YELLOW "\033[1;33m"
+#define REPORT_TEXT_RESET  "\033[0m"
+
+/* the range of certificate times (RFC 5280 years 0000..9999) */
+#define REPORT_TEXT_TIME_MIN (-62167219200LL)
+#define REPORT_TEXT_TIME_MAX 253402300799LL
+
+enum report_text_verdict {
+	REPORT_TEXT_VERDICT_OK,
+	REPORT_TEXT_VERDICT_WARN,
+	REPORT_TEXT_VERDICT_FAIL,
+};
+
+/*
+ * report_text_utf8 - length (2..4) of the well-formed UTF-8 sequence at p,
+ * its code point in *cp; 0 when the sequence is ill-formed.
+ */
+static size_t
+report_text_utf8(const unsigned char *p, size_t len, uint32_t *cp)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	uint32_t v;
+	size_t n, i;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		v = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		v = p[0] & 0x0f;
+		if (p[0] == 0xe0)
+			lo = 0xa0;
+		else if (p[0] == 0xed)
+			hi = 0x9f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		v = p[0] & 0x07;
+		if (p[0] == 0xf0)
+			lo = 0x90;
+		else if (p[0] == 0xf4)
+			hi = 0x8f;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if (i >= len || p[i] < lo || p[i] > hi)
+			return 0;
+		v = (v << 6) | (p[i] & 0x3f);
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	*cp = v;
+	return n;
+}
+
+/* report_text_printable - a code point safe to show as itself */
+static bool
+report_text_printable(uint32_t cp)
+{
+	if (cp < 0xa0) /* C1 controls */
+		return false;
+	if (cp == 0x061c || cp == 0x200e || cp == 0x200f) /* bidi marks */
+		return false;
+	if (cp >= 0x2028 && cp <= 0x202e) /* separators, embeddings */
+		return false;
+	if (cp >= 0x2066 && cp <= 0x2069) /* bidi isolates */
+		return false;
+	if (cp == 0xfeff) /* BOM / zero-width no-break space */
+		return false;
+	return true;
+}
+
+/* report_text_put - write (p, len), escaping what must not reach a tty */
+static void
+report_text_put(FILE *out, const char *p, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i = 0, n, k;
+	uint32_t cp;
+
+	while (i < len) {
+		if (u[i] >= 0x20 && u[i] < 0x7f) {
+			fputc(u[i], out);
+			i++;
+			continue;
+		}
+		n = u[i] >= 0x80 ? report_text_utf8(u + i, len - i, &cp) : 0;
+		if (n > 0 && report_text_printable(cp)) {
+			fwrite(u + i, 1, n, out);
+			i += n;
+			continue;
+		}
+		/* one ill-formed byte, or every byte of a control */
+		if (n == 0)
+			n = 1;
+		for (k = 0; k < n; k++)
+			fprintf(out, "\\x%02X", u[i + k]);
+		i += n;
+	}
+}
+
+/* report_text_puts - a C string through report_text_put; NULL prints "?" */
+static void
+report_text_puts(FILE *out, const char *s)
+{
+	if (s == NULL)
+		s = "?";
+	report_text_put(out, s, strlen(s));
+}
+
+static void
+report_text_color(FILE *out, unsigned flags, const char *color)
+{
+	if (flags & REPORT_TEXT_COLOR)
+		fputs(color, out);
+}
+
+static void
+report_text_reset(FILE *out, unsigned flags)
+{
+	if (flags & REPORT_TEXT_COLOR)
+		fputs(REPORT_TEXT_RESET, out);
+}
+
+/* report_text_bad - a word that means trouble, in red when colouring */
+static void
+report_text_bad(FILE *out, unsigned flags, const char *word)
+{
+	report_text_color(out, flags, REPORT_TEXT_RED);
+	fputs(word, out);
+	report_text_reset(out, flags);
+}
+
+static enum report_text_verdict
+report_text_verdict(const struct domain_result *r)
+{
+	int worst = domain_result_worst(r);
+
+	if (r->mx_source == MX_SOURCE_NONE || r->timed_out ||
+	    worst >= (int)SEVERITY_ERROR)
+		return REPORT_TEXT_VERDICT_FAIL;
+	if (worst == (int)SEVERITY_WARNING)
+		return REPORT_TEXT_VERDICT_WARN;
+	return REPORT_TEXT_VERDICT_OK;
+}
+
+static void
+report_text_verdict_word(FILE *out, unsigned flags, enum report_text_verdict v)
+{
+	static const char *const words[] = {
+		[REPORT_TEXT_VERDICT_OK] = "OK",
+		[REPORT_TEXT_VERDICT_WARN] = "WARN",
+		[REPORT_TEXT_VERDICT_FAIL] = "FAIL",
+	};
+	static const char *const colors[] = {
+		[REPORT_TEXT_VERDICT_OK] = REPORT_TEXT_GREEN,
+		[REPORT_TEXT_VERDICT_WARN] = REPORT_TEXT_YELLOW,
+		[REPORT_TEXT_VERDICT_FAIL] = REPORT_TEXT_RED,
+	};
+
+	report_text_color(out, flags, colors[v]);
+	fputs(words[v], out);
+	report_text_reset(out, flags);
+}
+
+/* report_text_dns - "nxdomain (rcode 3): error text" for a failed query */
+static void
+report_text_dns(FILE *out, const struct dns_answer_info *a)
+{
+	enum dns_status st =
+	    a->status > DNS_STATUS_ERROR ? DNS_STATUS_ERROR : a->status;
+
+	fputs(dns_status_name(st), out);
+	if (a->rcode > 0)
+		fprintf(out, " (rcode %d)", a->rcode);
+	if (a->error != NULL) {
+		fputs(": ", out);
+		report_text_puts(out, a->error);
+	}
+}
+
+static size_t
+report_text_naddrs(const struct domain_result *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nmx; i++)
+		n += r->mx[i].naddrs;
+	return n;
+}
+
+static void
+report_text_header(FILE *out, const struct domain_result *r, unsigned flags)
+{
+	const struct dns_answer_info *a = &r->mx_answer;
+	size_t n;
+
+	report_text_puts(out, r->domain);
+	fputs("  ", out);
+	report_text_verdict_word(out, flags, report_text_verdict(r));
+	fputs("  ", out);
+	switch (r->mx_source) {
+	case MX_SOURCE_MX:
+		fprintf(out, "%zu MX", r->nmx);
+		break;
+	case MX_SOURCE_IMPLICIT:
+		fputs("no MX records, implicit MX (the domain itself)", out);
+		break;
+	case MX_SOURCE_NULL:
+		fputs("accepts no mail (null MX)", out);
+		break;
+	case MX_SOURCE_NONE:
+	default:
+		fputs("MX lookup failed: ", out);
+		report_text_dns(out, a);
+		break;
+	}
+	if (r->mx_source == MX_SOURCE_MX ||
+	    r->mx_source == MX_SOURCE_IMPLICIT) {
+		n = report_text_naddrs(r);
+		fprintf(out, ", %zu address%s", n, n == 1 ? "" : "es");
+	}
+	if (a->dnssec == DNSSEC_SECURE) {
+		fputs(", DNSSEC secure", out);
+	} else if (a->dnssec == DNSSEC_BOGUS) {
+		fputs(", DNSSEC ", out);
+		report_text_bad(out, flags, "bogus");
+		if (a->why_bogus != NULL) {
+			fputs(": ", out);
+			report_text_puts(out, a->why_bogus);
+		}
+	}
+	if (r->timed_out) {
+		fputs(", ", out);
+		report_text_bad(out, flags, "timed out");
+	}
+	fprintf(out, ", %.0f ms\n", r->duration_ms >= 0 ? r->duration_ms : 0.0);
+}
+
+/* report_text_clamp_time - into years 0000..9999, so differences fit */
+static long long
+report_text_clamp_time(time_t t)
+{
+	long long v = (long long)t;
+
+	if (v < REPORT_TEXT_TIME_MIN)
+		return REPORT_TEXT_TIME_MIN;
+	if (v > REPORT_TEXT_TIME_MAX)
+		return REPORT_TEXT_TIME_MAX;
+	return v;
+}
+
+/* report_text_days - whole days from a to b, rounded down */
+static long long
+report_text_days(time_t a, time_t b)
+{
+	long long d = report_text_clamp_time(b) - report_text_clamp_time(a);
+
+	if (d >= 0)
+		return d / 86400;
+	return -((-d + 86399) / 86400);
+}
+
+static void
+report_text_cert(
+    FILE *out, const struct tls_info *t, unsigned flags, time_t now)
+{
+	const struct cert_info *c = &t->chain[0];
+	long long days;
+
+	fputs("  cert ", out);
+	if (t->trusted) {
+		fputs("trusted", out);
+	} else {
+		report_text_bad(out, flags, "untrusted");
+		if (t->verify_error != NULL) {
+			fputs(" (", out);
+			report_text_puts(out, t->verify_error);
+			fputs(")", out);
+		}
+	}
+	fputs(", name ", out);
+	if (t->name_match)
+		fputs("ok", out);
+	else
+		report_text_bad(out, flags, "mismatch");
+	fputs(", ", out);
+	if (now < c->not_before) {
+		report_text_bad(out, flags, "not yet valid");
+	} else if (now > c->not_after) {
+		report_text_bad(out, flags, "EXPIRED");
+		days = report_text_days(c->not_after, now);
+		fprintf(out, " %lld day%s ago", days, days == 1 ? "" : "s");
+	} else {
+		days = report_text_days(now, c->not_after);
+		fprintf(
+		    out, "expires in %lld day%s", days, days == 1 ? "" : "s");
+	}
+	if (c->self_signed)
+		fputs(", self-signed", out);
+}
+
+static void
+report_text_failure(FILE *out, const struct addr_facts *f)
+{
+	if (f->fail > SMTP_FAIL_NONE && f->fail < SMTP_FAIL_MAX)
+		fputs(smtp_fail_name(f->fail), out);
+	else
+		fputs("failed", out);
+	if (f->fail_detail != NULL) {
+		fputs(" (", out);
+		report_text_puts(out, f->fail_detail);
+		fputs(")", out);
+	}
+}
+
+static void
+report_text_transcript(FILE *out, const struct addr_facts *f)
+{
+	const struct transcript_line *l;
+	size_t i;
+
+	for (i = 0; i < f->ntranscript; i++) {
+		l = &f->transcript[i];
+		fprintf(out, "       [%.3f] %c: ", l->t,
+		    (l->dir == 'S' || l->dir == 'C') ? l->dir : '*');
+		report_text_puts(out, l->text);
+		fputc('\n', out);
+	}
+}
+
+/* report_text_addr_state - what became of the conversation, on one line */
+static void
+report_text_addr_state(
+    FILE *out, const struct addr_facts *f, unsigned flags, time_t now)
+{
+	const struct tls_info *t = &f->tls;
+
+	if (f->connect_ms < 0 || f->fail_stage == SMTP_STAGE_CONNECT) {
+		if (!f->done && f->fail == SMTP_FAIL_NONE) {
+			fputs("not probed", out);
+		} else {
+			report_text_bad(out, flags, "connect failed");
+			fputs(": ", out);
+			report_text_failure(out, f);
+		}
+		return;
+	}
+	fputs("STARTTLS ", out);
+	if (f->starttls_offered) {
+		fputs("yes", out);
+	} else if (f->fail_stage == SMTP_STAGE_BANNER ||
+	    f->fail_stage == SMTP_STAGE_EHLO ||
+	    f->fail_stage == SMTP_STAGE_HELO) {
+		/* it never got as far as the capabilities */
+		fputs("unknown", out);
+	} else {
+		report_text_bad(out, flags, "no");
+		if (f->starttls_mangled) {
+			fputs(" (mangled: ", out);
+			report_text_puts(out, f->mangled_token);
+			fputs(")", out);
+		}
+	}
+	if (t->attempted && t->ok) {
+		fputs("  ", out);
+		report_text_puts(out, t->version);
+		fputs(" ", out);
+		report_text_puts(out, t->cipher);
+	} else if (t->attempted) {
+		fputs("  ", out);
+		report_text_bad(out, flags, "TLS failed");
+		if (t->error != NULL) {
+			fputs(": ", out);
+			report_text_puts(out, t->error);
+		}
+	}
+	if (t->attempted && t->nchain > 0 && t->chain != NULL)
+		report_text_cert(out, t, flags, now);
+	/* a failed handshake already said "TLS failed" */
+	if (f->fail_stage > SMTP_STAGE_NONE &&
+	    f->fail_stage < SMTP_STAGE_DONE &&
+	    f->fail_stage != SMTP_STAGE_HANDSHAKE) {
+		fprintf(
+		    out, "  stopped at %s: ", smtp_stage_name(f->fail_stage));
+		report_text_failure(out, f);
+	}
+}
+
+static void
+report_text_addr(
+    FILE *out, const struct addr_facts *f, unsigned flags, time_t now)
+{
+	fputs("     ", out);
+	if (f->port != 25 && f->family == 6)
+		fputc('[', out);
+	report_text_puts(out, f->ip);
+	if (f->port != 25)
+		fprintf(
+		    out, "%s:%u", f->family == 6 ? "]" : "", (unsigned)f->port);
+	fputs("  ", out);
+	report_text_addr_state(out, f, flags, now);
+	fputc('\n', out);
+	if (flags & REPORT_TEXT_TRANSCRIPT)
+		report_text_transcript(out, f);
+}
+
+static void
+report_text_mx(FILE *out, const struct mx_host *m, unsigned flags, time_t now)
+{
+	size_t i;
+
+	if (m->preference >= 0)
+		fprintf(out, "  %d ", m->preference);
+	else
+		fputs("  - ", out);
+	report_text_puts(out, m->host);
+	if (m->preference < 0)
+		fputs(" (implicit MX)", out);
+	if (m->naddrs == 0) {
+		fputs("  ", out);
+		report_text_bad(out, flags, "no address");
+		fputs(" (A ", out);
+		report_text_dns(out, &m->a);
+		fputs(", AAAA ", out);
+		report_text_dns(out, &m->aaaa);
+		fputs(")", out);
+	}
+	fputc('\n', out);
+	for (i = 0; i < m->naddrs; i++)
+		if (m->addrs[i].facts != NULL)
+			report_text_addr(out, m->addrs[i].facts, flags, now);
+}
+
+static void
+report_text_finding(FILE *out, const struct finding *fi, unsigned flags)
+{
+	enum finding_severity sev =
+	    fi->severity > SEVERITY_ERROR ? SEVERITY_ERROR : fi->severity;
+
+	fputs(sev == SEVERITY_INFO ? "  - " : "  ! ", out);
+	if (sev == SEVERITY_ERROR)
+		report_text_color(out, flags, REPORT_TEXT_RED);
+	else if (sev == SEVERITY_WARNING)
+		report_text_color(out, flags, REPORT_TEXT_YELLOW);
+	fprintf(out, "%-7s", finding_severity_name(sev));
+	if (sev != SEVERITY_INFO)
+		report_text_reset(out, flags);
+	fputc(' ', out);
+	report_text_puts(out, fi->id);
+	fputs("  ", out);
+	if (fi->mx != NULL || fi->ip != NULL) {
+		if (fi->mx != NULL)
+			report_text_puts(out, fi->mx);
+		if (fi->mx != NULL && fi->ip != NULL)
+			fputc(' ', out);
+		if (fi->ip != NULL)
+			report_text_puts(out, fi->ip);
+		fputs(": ", out);
+	}
+	report_text_puts(out, fi->message);
+	fputc('\n', out);
+}
+
+void
+report_text_domain_at(
+    FILE *out, const struct domain_result *r, unsigned flags, time_t now)
+{
+	size_t i;
+
+	report_text_header(out, r, flags);
+	for (i = 0; i < r->nmx; i++)
+		report_text_mx(out, &r->mx[i], flags, now);
+	for (i = 0; i < r->nfindings; i++)
+		report_text_finding(out, &r->findings[i], flags);
+}
+
+void
+report_text_domain(FILE *out, const struct domain_result *r, unsigned flags)
+{
+	report_text_domain_at(out, r, flags, time(NULL));
+}
+
+void
+report_text_summary_add(
+    struct report_text_summary *s, const struct domain_result *r)
+{
+	s->domains++;
+	switch (report_text_verdict(r)) {
+	case REPORT_TEXT_VERDICT_OK:
+		s->ok++;
+		break;
+	case REPORT_TEXT_VERDICT_WARN:
+		s->warnings++;
+		break;
+	case REPORT_TEXT_VERDICT_FAIL:
+		s->errors++;
+		break;
+	}
+}
+
+/* report_text_count - ", N label", coloured when non-zero */
+static void
+report_text_count(
+    FILE *out, unsigned flags, size_t n, const char *label, const char *color)
+{
+	fputs(", ", out);
+	if (n > 0)
+		report_text_color(out, flags, color);
+	fprintf(out, "%zu %s", n, label);
+	if (n > 0)
+		report_text_reset(out, flags);
+}
+
+void
+report_text_summary(
+    FILE *out, const struct report_text_summary *s, unsigned flags)
+{
+	fprintf(out, "%zu domain%s", s->domains, s->domains == 1 ? "" : "s");
+	report_text_count(out, flags, s->ok, "ok", REPORT_TEXT_GREEN);
+	report_text_count(
+	    out, flags, s->warnings, "with warnings", REPORT_TEXT_YELLOW);
+	report_text_count(
+	    out, flags, s->errors, "with errors", REPORT_TEXT_RED);
+	fputc('\n', out);
+}
