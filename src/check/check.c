@@ -90,8 +90,9 @@ check_cert(struct domain_result *r, const struct addr_facts *f, time_t now)
 		    mx, ip, "certificate is self-signed");
 	/* an untrusted chain whose only fault is reported above is not new */
 	if (!t->trusted && !leaf->self_signed &&
-	    !(dated && (t->verify_code == X509_V_ERR_CERT_HAS_EXPIRED ||
-			   t->verify_code == X509_V_ERR_CERT_NOT_YET_VALID)))
+	    !(dated &&
+	        (t->verify_code == X509_V_ERR_CERT_HAS_EXPIRED ||
+	            t->verify_code == X509_V_ERR_CERT_NOT_YET_VALID)))
 		domain_result_add_finding(r, "cert-untrusted", SEVERITY_ERROR,
 		    mx, ip, "certificate chain does not verify: %s",
 		    t->verify_error ? t->verify_error : "unknown reason");
@@ -110,13 +111,14 @@ check_tls(struct domain_result *r, const struct addr_facts *f, time_t now)
 		domain_result_add_finding(r, "starttls-handshake-failed",
 		    SEVERITY_ERROR, f->sni, f->ip,
 		    "TLS handshake failed after STARTTLS was accepted: %s",
-		    t->error ? t->error :
-			       (f->fail_detail ? f->fail_detail : "no reason"));
+		    t->error ? t->error
+		             : (f->fail_detail ? f->fail_detail : "no reason"));
 		return;
 	}
-	if (t->version != NULL && (strcmp(t->version, "TLSv1") == 0 ||
-				      strcmp(t->version, "TLSv1.1") == 0 ||
-				      strncmp(t->version, "SSL", 3) == 0))
+	if (t->version != NULL &&
+	    (strcmp(t->version, "TLSv1") == 0 ||
+	        strcmp(t->version, "TLSv1.1") == 0 ||
+	        strncmp(t->version, "SSL", 3) == 0))
 		domain_result_add_finding(r, "tls-legacy-version",
 		    SEVERITY_WARNING, f->sni, f->ip,
 		    "negotiated %s, older than TLS 1.2", t->version);
@@ -125,8 +127,7 @@ check_tls(struct domain_result *r, const struct addr_facts *f, time_t now)
 
 /* check_endpoint - one SMTP conversation */
 static void
-check_endpoint(struct domain_result *r, const struct addr_facts *f,
-    time_t now)
+check_endpoint(struct domain_result *r, const struct addr_facts *f, time_t now)
 {
 	const char *mx = f->sni, *ip = f->ip;
 	const char *stage = smtp_stage_name(f->fail_stage);
@@ -134,8 +135,9 @@ check_endpoint(struct domain_result *r, const struct addr_facts *f,
 
 	if (!f->done) {
 		domain_result_add_finding(r, "smtp-not-tested", SEVERITY_ERROR,
-		    mx, ip, "the conversation did not finish before the "
-			    "domain's deadline");
+		    mx, ip,
+		    "the conversation did not finish before the "
+		    "domain's deadline");
 		return;
 	}
 	if (f->fail_stage == SMTP_STAGE_CONNECT) {
@@ -199,15 +201,15 @@ check_endpoint(struct domain_result *r, const struct addr_facts *f,
 		domain_result_add_finding(r, "smtp-timeout", SEVERITY_ERROR, mx,
 		    ip, "no answer at stage %s: %s", stage, detail);
 	else if ((f->fail == SMTP_FAIL_CLOSED || f->fail == SMTP_FAIL_RESET ||
-		     f->fail == SMTP_FAIL_PROTOCOL) &&
+	             f->fail == SMTP_FAIL_PROTOCOL) &&
 	    f->fail_stage != SMTP_STAGE_HANDSHAKE)
 		domain_result_add_finding(r, "smtp-protocol-error",
-		    SEVERITY_ERROR, mx, ip, "conversation broke at stage %s: %s",
-		    stage, detail);
+		    SEVERITY_ERROR, mx, ip,
+		    "conversation broke at stage %s: %s", stage, detail);
 	else if (f->fail == SMTP_FAIL_REJECTED &&
 	    (f->fail_stage == SMTP_STAGE_EHLO ||
-		f->fail_stage == SMTP_STAGE_HELO ||
-		f->fail_stage == SMTP_STAGE_EHLO_TLS))
+	        f->fail_stage == SMTP_STAGE_HELO ||
+	        f->fail_stage == SMTP_STAGE_EHLO_TLS))
 		domain_result_add_finding(r, "smtp-rejected", SEVERITY_ERROR,
 		    mx, ip, "the server refused us at stage %s: %s", stage,
 		    detail);
@@ -230,10 +232,10 @@ check_mx_host(struct domain_result *r, const struct mx_host *m, time_t now)
 		domain_result_add_finding(r,
 		    m->preference < 0 ? "mx-none" : "mx-no-address",
 		    SEVERITY_ERROR, m->host, NULL,
-		    m->preference < 0 ?
-			"no MX record and no address: the domain cannot "
-			"receive mail" :
-			"the MX host has no A or AAAA record");
+		    m->preference < 0
+		        ? "no MX record and no address: the domain cannot "
+		          "receive mail"
+		        : "the MX host has no A or AAAA record");
 		return;
 	}
 	for (i = 0; i < m->naddrs; i++)

@@ -4,9 +4,9 @@
 #define MX_CMD_CMD_H
 
 /* exit codes of every subcommand */
-#define EXIT_CLEAN 0 /* no finding of severity error */
+#define EXIT_CLEAN    0 /* no finding of severity error */
 #define EXIT_FINDINGS 1 /* at least one finding of severity error */
-#define EXIT_USAGE 2 /* usage or operational error */
+#define EXIT_USAGE    2 /* usage or operational error */
 
 int cmd_scan(int argc, char **argv);
 

@@ -22,7 +22,8 @@ usage(FILE *out)
 
 	fprintf(out, "usage: mxaudit COMMAND [options] ...\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+		fprintf(
+		    out, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(out, "\n'mxaudit COMMAND --help' describes a command.\n");
 }
 

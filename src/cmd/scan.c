@@ -174,8 +174,8 @@ cmd_scan(int argc, char **argv)
 			else if (strcmp(optarg, "json") == 0)
 				c.format = FORMAT_JSON;
 			else
-				log_fatalx("--format: text or json, not %s",
-				    optarg);
+				log_fatalx(
+				    "--format: text or json, not %s", optarg);
 			break;
 		case OPT_TRANSCRIPT:
 			cfg.transcript = true;
@@ -213,8 +213,8 @@ cmd_scan(int argc, char **argv)
 		case OPT_EHLO_NAME:
 			cfg.ehlo_name = optarg;
 			if (strlen(optarg) > 255 || strpbrk(optarg, " \r\n"))
-				log_fatalx("--ehlo-name: not a host name: %s",
-				    optarg);
+				log_fatalx(
+				    "--ehlo-name: not a host name: %s", optarg);
 			break;
 		case OPT_COLOR:
 			color = optarg;
@@ -238,9 +238,9 @@ cmd_scan(int argc, char **argv)
 		fputs(scan_usage, stderr);
 		return EXIT_USAGE;
 	}
-	log_set_level(verbose >= 2 ? LOG_LEVEL_DEBUG :
-		verbose == 1	   ? LOG_LEVEL_INFO :
-				     LOG_LEVEL_WARN);
+	log_set_level(verbose >= 2 ? LOG_LEVEL_DEBUG
+	        : verbose == 1     ? LOG_LEVEL_INFO
+	                           : LOG_LEVEL_WARN);
 	if (verbose >= 3)
 		cfg.dns_debug = verbose - 2;
 	if (cfg.transcript) {
@@ -258,9 +258,9 @@ cmd_scan(int argc, char **argv)
 	strmap_init(&seen);
 	for (i = optind; i < argc; i++) {
 		if (domain_normalize(argv[i], strlen(argv[i]), name,
-			sizeof(name), &perr) != 0) {
-			log_warnx("%s: invalid domain name: %s", argv[i],
-			    perr.msg);
+		        sizeof(name), &perr) != 0) {
+			log_warnx(
+			    "%s: invalid domain name: %s", argv[i], perr.msg);
 			bad++;
 			continue;
 		}
@@ -277,6 +277,6 @@ cmd_scan(int argc, char **argv)
 		report_text_summary(stdout, &c.summary, c.text_flags);
 	if (bad > 0 && ndomains == 0)
 		return EXIT_USAGE;
-	return c.worst >= SEVERITY_ERROR || bad > 0 ? EXIT_FINDINGS :
-						      EXIT_CLEAN;
+	return c.worst >= SEVERITY_ERROR || bad > 0 ? EXIT_FINDINGS
+	                                            : EXIT_CLEAN;
 }

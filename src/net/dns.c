@@ -23,16 +23,16 @@
 
 struct dns {
 	struct event_base *base; /* borrowed */
-	struct ub_ctx *ub; /* owned */
+	struct ub_ctx *ub;       /* owned */
 	struct timeval timeout;
 	struct dns_query *queries; /* pending, doubly linked */
 };
 
 struct dns_query {
-	struct dns *dns; /* borrowed */
-	int async_id; /* libunbound's id, 0 when none */
-	bool in_start; /* inside ub_resolve_event() */
-	bool answered; /* libunbound has called back */
+	struct dns *dns;     /* borrowed */
+	int async_id;        /* libunbound's id, 0 when none */
+	bool in_start;       /* inside ub_resolve_event() */
+	bool answered;       /* libunbound has called back */
 	struct event *timer; /* owned: deadline, then deferred delivery */
 	dns_cb cb;
 	void *arg;
@@ -83,20 +83,20 @@ dns_new(struct event_base *base, const struct dns_config *cfg, char **errmsg)
 	if (rc == 0 && cfg->root_hints != NULL) {
 		rc = ub_ctx_set_option(d->ub, "do-not-query-localhost:", "no");
 		if (rc == 0)
-			rc = ub_ctx_set_option(d->ub, "root-hints:",
-			    cfg->root_hints);
+			rc = ub_ctx_set_option(
+			    d->ub, "root-hints:", cfg->root_hints);
 	}
 	if (cfg->debug > 0) {
 		ub_ctx_debugout(d->ub, stderr);
 		ub_ctx_debuglevel(d->ub, cfg->debug);
 	}
-	ta = cfg->trust_anchor != NULL ? cfg->trust_anchor :
-					 DNS_DEFAULT_TRUST_ANCHOR;
+	ta = cfg->trust_anchor != NULL ? cfg->trust_anchor
+	                               : DNS_DEFAULT_TRUST_ANCHOR;
 	if (rc == 0)
 		rc = ub_ctx_add_ta_file(d->ub, ta);
 	if (rc != 0) {
 		*errmsg = xasprintf("libunbound: %s (resolver %s, trust anchor "
-				    "%s)",
+		                    "%s)",
 		    ub_strerror(rc), cfg->resolver ? cfg->resolver : "none",
 		    ta);
 		ub_ctx_delete(d->ub);
@@ -188,9 +188,9 @@ dns_deliver(struct dns_query *q, bool timed_out)
 		reply.error = "no answer before the deadline";
 	} else {
 		reply.rcode = q->rcode;
-		reply.dnssec = q->sec == 2 ? DNSSEC_SECURE :
-		    q->sec == 1	       ? DNSSEC_BOGUS :
-					 DNSSEC_INSECURE;
+		reply.dnssec = q->sec == 2 ? DNSSEC_SECURE
+		    : q->sec == 1          ? DNSSEC_BOGUS
+		                           : DNSSEC_INSECURE;
 		reply.why_bogus = q->why_bogus;
 		reply.status = dns_status_from_rcode(q->rcode);
 		if (q->packet != NULL) {
@@ -205,8 +205,8 @@ dns_deliver(struct dns_query *q, bool timed_out)
 				msg = NULL;
 			} else {
 				reply.rcode = msg->rcode;
-				reply.status = dns_status_from_rcode(
-				    msg->rcode);
+				reply.status =
+				    dns_status_from_rcode(msg->rcode);
 			}
 		} else if (q->rcode == 0) {
 			reply.status = DNS_STATUS_ERROR;
@@ -291,8 +291,8 @@ dns_query(struct dns *d, const char *name, int type, dns_cb cb, void *arg)
 		d->queries->prev = q;
 	d->queries = q;
 	q->in_start = true;
-	rc = ub_resolve_event(d->ub, name, type, 1, q, dns_on_answer,
-	    &q->async_id);
+	rc = ub_resolve_event(
+	    d->ub, name, type, 1, q, dns_on_answer, &q->async_id);
 	q->in_start = false;
 	if (rc != 0) {
 		log_warnx("%s: dns: %s", name, ub_strerror(rc));

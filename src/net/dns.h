@@ -34,20 +34,22 @@ enum dns_rrtype {
 };
 
 struct dns_config {
-	const char *resolver; /* borrowed: "ADDR[@PORT]" to forward to, or NULL */
+	const char
+	    *resolver; /* borrowed: "ADDR[@PORT]" to forward to, or NULL */
 	const char *trust_anchor; /* borrowed: anchor file, NULL for default */
-	const char *root_hints; /* borrowed: root hints file, NULL for built-in */
-	double timeout; /* seconds per query */
-	int debug; /* libunbound's verbosity on stderr, 0 for none */
+	const char
+	    *root_hints; /* borrowed: root hints file, NULL for built-in */
+	double timeout;  /* seconds per query */
+	int debug;       /* libunbound's verbosity on stderr, 0 for none */
 };
 
 /* what a query came back with; valid only during the callback */
 struct dns_reply {
 	enum dns_status status;
 	enum dnssec_state dnssec;
-	int rcode; /* -1 when no answer */
+	int rcode;             /* -1 when no answer */
 	const char *why_bogus; /* NULL unless bogus */
-	const char *error; /* resolver or parse error, or NULL */
+	const char *error;     /* resolver or parse error, or NULL */
 	const uint8_t *packet; /* the raw answer, or NULL */
 	size_t len;
 	const struct dnsmsg *msg; /* parsed answer, or NULL */
@@ -60,8 +62,8 @@ typedef void (*dns_cb)(void *arg, const struct dns_reply *reply);
  * dns_new - a resolver context on base. Returns NULL and sets *errmsg
  * (owned by the caller) when the configuration is refused.
  */
-struct dns *dns_new(struct event_base *base, const struct dns_config *cfg,
-    char **errmsg);
+struct dns *dns_new(
+    struct event_base *base, const struct dns_config *cfg, char **errmsg);
 /* dns_free - cancel outstanding queries (their callbacks never fire) */
 void dns_free(struct dns *d);
 
@@ -70,13 +72,13 @@ void dns_free(struct dns *d);
  * be started (cb never fires), else a handle valid until cb fires or
  * dns_query_cancel().
  */
-struct dns_query *dns_query(struct dns *d, const char *name, int type,
-    dns_cb cb, void *arg);
+struct dns_query *dns_query(
+    struct dns *d, const char *name, int type, dns_cb cb, void *arg);
 /* dns_query_cancel - abandon a pending query; cb never fires */
 void dns_query_cancel(struct dns_query *q);
 
 /* dns_answer_info_set - record a reply's outcome into a result-tree answer */
-void dns_answer_info_set(struct dns_answer_info *a,
-    const struct dns_reply *reply);
+void dns_answer_info_set(
+    struct dns_answer_info *a, const struct dns_reply *reply);
 
 #endif

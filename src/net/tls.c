@@ -33,8 +33,8 @@ tls_client_ctx_new(char **err)
 	    1)
 		SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
 	/* old servers without RFC 5746 must still be measurable */
-	SSL_CTX_set_options(ctx,
-	    SSL_OP_LEGACY_SERVER_CONNECT | SSL_OP_IGNORE_UNEXPECTED_EOF);
+	SSL_CTX_set_options(
+	    ctx, SSL_OP_LEGACY_SERVER_CONNECT | SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	return ctx;
@@ -101,8 +101,8 @@ tls_verify_first(int ok, X509_STORE_CTX *ctx)
 }
 
 static void
-tls_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *chain,
-    struct tls_info *out)
+tls_verify(
+    X509_STORE *store, X509 *leaf, STACK_OF(X509) *chain, struct tls_info *out)
 {
 	X509_STORE_CTX *ctx;
 	int first = X509_V_OK;
@@ -125,7 +125,8 @@ tls_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *chain,
 		first = X509_STORE_CTX_get_error(ctx);
 	out->verify_code = first;
 	if (first != X509_V_OK)
-		out->verify_error = xstrdup(X509_verify_cert_error_string(first));
+		out->verify_error =
+		    xstrdup(X509_verify_cert_error_string(first));
 	X509_STORE_CTX_free(ctx);
 	ERR_clear_error();
 }
@@ -156,8 +157,8 @@ tls_group_name(SSL *ssl)
 }
 
 void
-tls_info_from_ssl(SSL *ssl, X509_STORE *store, const char *host,
-    struct tls_info *out)
+tls_info_from_ssl(
+    SSL *ssl, X509_STORE *store, const char *host, struct tls_info *out)
 {
 	const SSL_CIPHER *c;
 	STACK_OF(X509) *chain;
@@ -168,7 +169,8 @@ tls_info_from_ssl(SSL *ssl, X509_STORE *store, const char *host,
 	out->version = xstrdup(SSL_get_version(ssl));
 	if ((c = SSL_get_current_cipher(ssl)) != NULL) {
 		std = SSL_CIPHER_standard_name(c);
-		out->cipher = xstrdup(std != NULL ? std : SSL_CIPHER_get_name(c));
+		out->cipher =
+		    xstrdup(std != NULL ? std : SSL_CIPHER_get_name(c));
 		out->cipher_bits = SSL_CIPHER_get_bits(c, NULL);
 	}
 	out->group = tls_group_name(ssl);

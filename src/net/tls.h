@@ -27,8 +27,8 @@ X509_STORE *tls_store_new(const char *ca_file, char **err);
  * tls_info_from_ssl - record version, cipher, group, the presented chain,
  * its verification against store and the leaf's match of host.
  */
-void tls_info_from_ssl(SSL *ssl, X509_STORE *store, const char *host,
-    struct tls_info *out);
+void tls_info_from_ssl(
+    SSL *ssl, X509_STORE *store, const char *host, struct tls_info *out);
 /* tls_error_string - OpenSSL's queued errors as one line (owned), or NULL */
 char *tls_error_string(unsigned long first);
 

@@ -310,7 +310,7 @@ x509info_fill(X509 *x, struct cert_info *out)
 }
 
 struct cert_info *
-x509info_chain(STACK_OF(X509) * chain, size_t *n)
+x509info_chain(STACK_OF(X509) *chain, size_t *n)
 {
 	struct cert_info *v;
 	X509 *x;

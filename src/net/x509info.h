@@ -69,7 +69,7 @@ void x509info_fill(X509 *x, struct cert_info *out);
  * then free() the array), or NULL with *n = 0 when chain is NULL or empty.
  * chain is borrowed.
  */
-struct cert_info *x509info_chain(STACK_OF(X509) * chain, size_t *n);
+struct cert_info *x509info_chain(STACK_OF(X509) *chain, size_t *n);
 
 /*
  * x509info_name_match - does the certificate match host, by the rules of

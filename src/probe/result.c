@@ -65,10 +65,12 @@ static const char *const severity_names[] = {
 	[SEVERITY_ERROR] = "error",
 };
 
-_Static_assert(sizeof(smtp_stage_names) / sizeof(smtp_stage_names[0]) ==
-	SMTP_STAGE_MAX, "smtp_stage_names");
-_Static_assert(sizeof(smtp_fail_names) / sizeof(smtp_fail_names[0]) ==
-	SMTP_FAIL_MAX, "smtp_fail_names");
+_Static_assert(
+    sizeof(smtp_stage_names) / sizeof(smtp_stage_names[0]) == SMTP_STAGE_MAX,
+    "smtp_stage_names");
+_Static_assert(
+    sizeof(smtp_fail_names) / sizeof(smtp_fail_names[0]) == SMTP_FAIL_MAX,
+    "smtp_fail_names");
 
 const char *
 dnssec_state_name(enum dnssec_state s)
@@ -243,8 +245,8 @@ domain_result_free(struct domain_result *r)
 
 void
 domain_result_add_finding(struct domain_result *r, const char *id,
-    enum finding_severity sev, const char *mx, const char *ip,
-    const char *fmt, ...)
+    enum finding_severity sev, const char *mx, const char *ip, const char *fmt,
+    ...)
 {
 	struct finding *f;
 	va_list ap;
@@ -254,8 +256,8 @@ domain_result_add_finding(struct domain_result *r, const char *id,
 	if (vasprintf(&msg, fmt, ap) < 0)
 		log_fatalx("out of memory");
 	va_end(ap);
-	r->findings = xreallocarray(r->findings, r->nfindings + 1,
-	    sizeof(*r->findings));
+	r->findings =
+	    xreallocarray(r->findings, r->nfindings + 1, sizeof(*r->findings));
 	f = &r->findings[r->nfindings++];
 	f->id = id;
 	f->severity = sev;

@@ -28,29 +28,29 @@ enum dnssec_state {
 /* outcome of one DNS query */
 enum dns_status {
 	DNS_STATUS_NONE = 0, /* not asked */
-	DNS_STATUS_OK, /* NOERROR with data */
-	DNS_STATUS_NODATA, /* NOERROR, empty answer */
+	DNS_STATUS_OK,       /* NOERROR with data */
+	DNS_STATUS_NODATA,   /* NOERROR, empty answer */
 	DNS_STATUS_NXDOMAIN,
 	DNS_STATUS_SERVFAIL,
 	DNS_STATUS_REFUSED,
 	DNS_STATUS_TIMEOUT, /* no answer before the deadline */
-	DNS_STATUS_ERROR, /* other rcode, malformed answer, resolver error */
+	DNS_STATUS_ERROR,   /* other rcode, malformed answer, resolver error */
 };
 
 struct dns_answer_info {
 	enum dns_status status;
 	enum dnssec_state dnssec;
-	int rcode; /* DNS rcode, -1 when none */
+	int rcode;       /* DNS rcode, -1 when none */
 	char *why_bogus; /* owned, NULL unless bogus */
-	char *error; /* owned, resolver or parse error text, or NULL */
+	char *error;     /* owned, resolver or parse error text, or NULL */
 };
 
 /* where the MX list came from */
 enum mx_source {
 	MX_SOURCE_NONE = 0, /* lookup failed */
-	MX_SOURCE_MX, /* MX records */
+	MX_SOURCE_MX,       /* MX records */
 	MX_SOURCE_IMPLICIT, /* no MX: the domain itself (RFC 5321 5.1) */
-	MX_SOURCE_NULL, /* "0 ." (RFC 7505): accepts no mail */
+	MX_SOURCE_NULL,     /* "0 ." (RFC 7505): accepts no mail */
 };
 
 /* how a stage of the SMTP conversation ended */
@@ -71,46 +71,46 @@ enum smtp_stage {
 /* why a conversation stopped early, at addr_facts.fail_stage */
 enum smtp_fail {
 	SMTP_FAIL_NONE = 0,
-	SMTP_FAIL_REFUSED, /* connection refused (RST) */
+	SMTP_FAIL_REFUSED,     /* connection refused (RST) */
 	SMTP_FAIL_UNREACHABLE, /* no route, network unreachable */
-	SMTP_FAIL_TIMEOUT, /* the stage's deadline passed */
-	SMTP_FAIL_CLOSED, /* peer closed the connection */
-	SMTP_FAIL_RESET, /* connection reset / other socket error */
-	SMTP_FAIL_REJECTED, /* peer answered with an error code */
-	SMTP_FAIL_PROTOCOL, /* unparseable or oversized reply */
-	SMTP_FAIL_TLS, /* TLS handshake failed */
+	SMTP_FAIL_TIMEOUT,     /* the stage's deadline passed */
+	SMTP_FAIL_CLOSED,      /* peer closed the connection */
+	SMTP_FAIL_RESET,       /* connection reset / other socket error */
+	SMTP_FAIL_REJECTED,    /* peer answered with an error code */
+	SMTP_FAIL_PROTOCOL,    /* unparseable or oversized reply */
+	SMTP_FAIL_TLS,         /* TLS handshake failed */
 	SMTP_FAIL_MAX
 };
 
 /* one transcript line: what was said, by whom, when */
 struct transcript_line {
-	double t; /* seconds since the connection attempt began */
-	char dir; /* 'S' server, 'C' client, '*' event (connect, TLS ...) */
+	double t;   /* seconds since the connection attempt began */
+	char dir;   /* 'S' server, 'C' client, '*' event (connect, TLS ...) */
 	char *text; /* owned; control bytes escaped as \xNN */
 };
 
 struct cert_info {
 	char *subject; /* owned, RFC 2253 one-line */
-	char *issuer; /* owned */
-	char **san; /* owned array of owned dNSName / IP strings */
+	char *issuer;  /* owned */
+	char **san;    /* owned array of owned dNSName / IP strings */
 	size_t nsan;
 	time_t not_before;
 	time_t not_after;
 	char *key_type; /* owned: "RSA", "EC", "ED25519", "ED448", "DSA" */
 	int key_bits;
-	char *curve; /* owned, EC curve name or NULL */
-	char *sig_alg; /* owned: "sha256WithRSAEncryption" ... */
-	char *serial; /* owned, hex */
-	char *sha256; /* owned, hex fingerprint of the DER */
+	char *curve;      /* owned, EC curve name or NULL */
+	char *sig_alg;    /* owned: "sha256WithRSAEncryption" ... */
+	char *serial;     /* owned, hex */
+	char *sha256;     /* owned, hex fingerprint of the DER */
 	bool self_signed; /* issuer == subject and self-signature verifies */
 };
 
 struct tls_info {
 	bool attempted; /* a handshake was started */
-	bool ok; /* the handshake completed */
-	char *error; /* owned, why it failed (OpenSSL reason) or NULL */
-	char *version; /* owned: "TLSv1.3" ... */
-	char *cipher; /* owned, IANA/OpenSSL suite name */
+	bool ok;        /* the handshake completed */
+	char *error;    /* owned, why it failed (OpenSSL reason) or NULL */
+	char *version;  /* owned: "TLSv1.3" ... */
+	char *cipher;   /* owned, IANA/OpenSSL suite name */
 	int cipher_bits;
 	char *group; /* owned, key exchange group ("X25519") or NULL */
 	/* certificate chain as presented, leaf first */
@@ -119,10 +119,12 @@ struct tls_info {
 	/* verification against the trust store / --ca-file */
 	bool trusted;
 	int verify_code; /* X509_V_OK (0) or an X509_V_ERR_* */
-	char *verify_error; /* owned, X509_verify_cert_error_string(), or NULL */
+	char
+	    *verify_error; /* owned, X509_verify_cert_error_string(), or NULL */
 	/* the leaf against the MX host name (RFC 7672 3.2.3, RFC 6125) */
 	bool name_match;
-	char *matched_name; /* owned, the certificate name that matched, or NULL */
+	char *
+	    matched_name; /* owned, the certificate name that matched, or NULL */
 };
 
 /*
@@ -131,31 +133,31 @@ struct tls_info {
  * of the key because it is the SNI and so may select the certificate.
  */
 struct addr_facts {
-	int refs; /* reference count */
-	char *ip; /* owned, presentation form */
+	int refs;   /* reference count */
+	char *ip;   /* owned, presentation form */
 	int family; /* 4 or 6 */
 	uint16_t port;
 	char *sni; /* owned: the MX host name used as SNI and EHLO target */
 
 	bool done; /* the probe finished; the facts below are final */
 	enum smtp_stage fail_stage; /* SMTP_STAGE_NONE when it completed */
-	enum smtp_fail fail; /* why */
-	char *fail_detail; /* owned, human-readable detail or NULL */
-	double connect_ms; /* TCP connect time, or -1 */
-	double duration_ms; /* whole conversation */
+	enum smtp_fail fail;        /* why */
+	char *fail_detail;          /* owned, human-readable detail or NULL */
+	double connect_ms;          /* TCP connect time, or -1 */
+	double duration_ms;         /* whole conversation */
 
-	int banner_code; /* 0 when no banner */
-	char *banner; /* owned, all banner lines joined by '\n' */
-	bool ehlo_ok; /* EHLO answered 250 */
-	bool helo_fallback; /* EHLO refused, HELO used */
+	int banner_code;     /* 0 when no banner */
+	char *banner;        /* owned, all banner lines joined by '\n' */
+	bool ehlo_ok;        /* EHLO answered 250 */
+	bool helo_fallback;  /* EHLO refused, HELO used */
 	char **capabilities; /* owned, EHLO keywords+params as sent */
 	size_t ncapabilities;
 	bool starttls_offered;
-	bool starttls_mangled; /* a STARTTLS-shaped keyword like XXXXXXXA */
-	char *mangled_token; /* owned, the keyword seen, or NULL */
-	int starttls_code; /* reply to STARTTLS, 0 when not sent */
-	char *starttls_reply; /* owned, its text */
-	bool starttls_leftover; /* bytes arrived after 220 before TLS */
+	bool starttls_mangled;   /* a STARTTLS-shaped keyword like XXXXXXXA */
+	char *mangled_token;     /* owned, the keyword seen, or NULL */
+	int starttls_code;       /* reply to STARTTLS, 0 when not sent */
+	char *starttls_reply;    /* owned, its text */
+	bool starttls_leftover;  /* bytes arrived after 220 before TLS */
 	char **capabilities_tls; /* owned, EHLO after TLS */
 	size_t ncapabilities_tls;
 	struct tls_info tls;
@@ -169,11 +171,11 @@ struct mx_addr {
 };
 
 struct mx_host {
-	char *host; /* owned, lowercase, no trailing dot */
-	int preference; /* -1 for the implicit MX */
-	struct dns_answer_info a; /* A lookup */
+	char *host;                  /* owned, lowercase, no trailing dot */
+	int preference;              /* -1 for the implicit MX */
+	struct dns_answer_info a;    /* A lookup */
 	struct dns_answer_info aaaa; /* AAAA lookup */
-	struct mx_addr *addrs; /* owned array */
+	struct mx_addr *addrs;       /* owned array */
 	size_t naddrs;
 };
 
@@ -186,8 +188,8 @@ enum finding_severity {
 struct finding {
 	const char *id; /* static, stable identifier ("starttls-missing") */
 	enum finding_severity severity;
-	char *mx; /* owned, MX host it concerns, or NULL */
-	char *ip; /* owned, address it concerns, or NULL */
+	char *mx;      /* owned, MX host it concerns, or NULL */
+	char *ip;      /* owned, address it concerns, or NULL */
 	char *message; /* owned, one sentence for a person */
 };
 
@@ -214,8 +216,8 @@ void dns_answer_info_release(struct dns_answer_info *a);
 void cert_info_release(struct cert_info *c);
 void tls_info_release(struct tls_info *t);
 
-struct addr_facts *addr_facts_new(const char *ip, int family, uint16_t port,
-    const char *sni);
+struct addr_facts *addr_facts_new(
+    const char *ip, int family, uint16_t port, const char *sni);
 struct addr_facts *addr_facts_ref(struct addr_facts *f);
 /* addr_facts_unref - drop a reference; frees at zero. Accepts NULL. */
 void addr_facts_unref(struct addr_facts *f);
@@ -224,8 +226,8 @@ struct domain_result *domain_result_new(const char *domain);
 void domain_result_free(struct domain_result *r);
 /* domain_result_add_finding - append a finding; mx, ip may be NULL */
 void domain_result_add_finding(struct domain_result *r, const char *id,
-    enum finding_severity sev, const char *mx, const char *ip,
-    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+    enum finding_severity sev, const char *mx, const char *ip, const char *fmt,
+    ...) __attribute__((format(printf, 6, 7)));
 /* domain_result_worst - highest severity among findings, -1 when none */
 int domain_result_worst(const struct domain_result *r);
 

@@ -29,25 +29,25 @@
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
-#define SCAN_MAX_MX 32 /* MX hosts probed per domain */
+#define SCAN_MAX_MX    32 /* MX hosts probed per domain */
 #define SCAN_MAX_ADDRS 16 /* addresses probed per MX host */
 
 enum endpoint_state { ENDPOINT_QUEUED, ENDPOINT_RUNNING, ENDPOINT_DONE };
 
 struct waiter {
-	struct job *job; /* borrowed */
-	struct endpoint *ep; /* borrowed */
-	struct waiter *next; /* in the endpoint's list */
+	struct job *job;         /* borrowed */
+	struct endpoint *ep;     /* borrowed */
+	struct waiter *next;     /* in the endpoint's list */
 	struct waiter *job_next; /* in the job's list */
 };
 
 struct endpoint {
-	struct scan *scan; /* borrowed */
+	struct scan *scan;        /* borrowed */
 	struct addr_facts *facts; /* counted reference */
-	struct ipslot *slot; /* borrowed */
+	struct ipslot *slot;      /* borrowed */
 	enum endpoint_state state;
-	struct smtp_probe *probe; /* owned while running */
-	struct waiter *waiters; /* owned */
+	struct smtp_probe *probe;    /* owned while running */
+	struct waiter *waiters;      /* owned */
 	struct endpoint *queue_next; /* in the slot's queue */
 };
 
@@ -57,20 +57,20 @@ struct ipslot {
 };
 
 struct job_query {
-	struct job *job; /* borrowed */
+	struct job *job;     /* borrowed */
 	struct dns_query *q; /* pending query, NULL once answered */
-	size_t mx; /* index into r->mx, for A/AAAA */
+	size_t mx;           /* index into r->mx, for A/AAAA */
 	int type;
 	struct job_query *next;
 };
 
 struct job {
-	struct scan *scan; /* borrowed */
+	struct scan *scan;       /* borrowed */
 	struct domain_result *r; /* owned until reported */
 	size_t pending;
 	struct job_query *queries; /* owned */
-	struct waiter *waiters; /* borrowed; owned by endpoints */
-	struct event *deadline; /* owned */
+	struct waiter *waiters;    /* borrowed; owned by endpoints */
+	struct event *deadline;    /* owned */
 	struct timeval t0;
 	struct job *prev, *next; /* jobs in flight */
 };
@@ -78,8 +78,8 @@ struct job {
 struct scan {
 	struct event_base *base; /* borrowed */
 	struct scan_config cfg;
-	struct dns *dns; /* owned */
-	SSL_CTX *ssl_ctx; /* owned */
+	struct dns *dns;   /* owned */
+	SSL_CTX *ssl_ctx;  /* owned */
 	X509_STORE *store; /* owned */
 	struct smtp_probe_config probe_cfg;
 	scan_result_cb cb;
@@ -89,7 +89,7 @@ struct scan {
 	struct job *jobs; /* in flight */
 	size_t njobs;
 	struct strmap endpoints; /* key "ip|port|name" -> struct endpoint */
-	struct strmap slots; /* ip -> struct ipslot */
+	struct strmap slots;     /* ip -> struct ipslot */
 };
 
 static void job_finish(struct job *j);
@@ -163,8 +163,8 @@ endpoint_start(struct endpoint *ep)
 {
 	ep->state = ENDPOINT_RUNNING;
 	ep->slot->running++;
-	ep->probe = smtp_probe_start(&ep->scan->probe_cfg, ep->facts,
-	    endpoint_on_done, ep);
+	ep->probe = smtp_probe_start(
+	    &ep->scan->probe_cfg, ep->facts, endpoint_on_done, ep);
 }
 
 /* scan_endpoint - the shared endpoint for (ip, port, name), made on demand */
@@ -252,9 +252,9 @@ job_query(struct job *j, const char *name, int type, size_t mx)
 		if (type == DNS_TYPE_MX)
 			dns_answer_info_set(&j->r->mx_answer, &reply);
 		else
-			dns_answer_info_set(type == DNS_TYPE_A ?
-				&j->r->mx[mx].a :
-				&j->r->mx[mx].aaaa,
+			dns_answer_info_set(type == DNS_TYPE_A
+			        ? &j->r->mx[mx].a
+			        : &j->r->mx[mx].aaaa,
 			    &reply);
 		return;
 	}
@@ -301,7 +301,7 @@ job_on_mx(struct job *j, const struct dns_reply *reply)
 			    msg->rr[i].type != DNS_TYPE_MX)
 				continue;
 			if (dnsmsg_rr_mx(reply->packet, reply->len, &msg->rr[i],
-				&pref, host, sizeof(host), NULL) != 0)
+			        &pref, host, sizeof(host), NULL) != 0)
 				continue;
 			if (strcmp(host, ".") == 0) {
 				nnull++;
@@ -317,8 +317,8 @@ job_on_mx(struct job *j, const struct dns_reply *reply)
 			}
 			if (dup || r->nmx >= SCAN_MAX_MX)
 				continue;
-			r->mx = xreallocarray(r->mx, r->nmx + 1,
-			    sizeof(*r->mx));
+			r->mx =
+			    xreallocarray(r->mx, r->nmx + 1, sizeof(*r->mx));
 			memset(&r->mx[r->nmx], 0, sizeof(r->mx[0]));
 			r->mx[r->nmx].host = xstrdup(host);
 			r->mx[r->nmx].preference = pref;
@@ -356,7 +356,7 @@ job_on_addr(struct job *j, size_t mx, int type, const struct dns_reply *reply)
 		if (msg->rr[i].section != 1 || msg->rr[i].type != type)
 			continue;
 		if (dnsmsg_rr_addr(reply->packet, reply->len, &msg->rr[i],
-			&family, ip, sizeof(ip), NULL) != 0)
+		        &family, ip, sizeof(ip), NULL) != 0)
 			continue;
 		job_add_address(j, mx, ip, family == AF_INET6 ? 6 : 4);
 	}

@@ -24,14 +24,14 @@ struct scan;
 struct scan_config {
 	const char *resolver; /* borrowed: forwarder "ADDR[@PORT]" or NULL */
 	const char *trust_anchor; /* borrowed: DNSSEC anchor file or NULL */
-	const char *root_hints; /* borrowed: root hints file or NULL */
+	const char *root_hints;   /* borrowed: root hints file or NULL */
 	const char *ca_file; /* borrowed: PEM trust anchors or NULL (system) */
 	const char *ehlo_name; /* borrowed */
-	double timeout; /* seconds, per stage and per DNS query */
+	double timeout;        /* seconds, per stage and per DNS query */
 	double domain_timeout; /* seconds, a whole domain */
-	size_t concurrency; /* domains in flight */
-	size_t per_ip; /* conversations per address at once */
-	uint16_t port; /* SMTP port, 25 */
+	size_t concurrency;    /* domains in flight */
+	size_t per_ip;         /* conversations per address at once */
+	uint16_t port;         /* SMTP port, 25 */
 	bool transcript;
 	int dns_debug; /* libunbound verbosity, 0 for none */
 };

@@ -41,13 +41,13 @@
 #include "util/str.h"
 #include "util/xalloc.h"
 
-#define SMTP_PROBE_LINEMAX 4096 /* a reply line, CRLF included */
+#define SMTP_PROBE_LINEMAX       4096 /* a reply line, CRLF included */
 #define SMTP_PROBE_MAXTRANSCRIPT 2000 /* transcript lines kept */
-#define SMTP_PROBE_QUIT_TIMEOUT 2.0 /* seconds to wait for 221 */
+#define SMTP_PROBE_QUIT_TIMEOUT  2.0  /* seconds to wait for 221 */
 
 struct smtp_probe {
 	struct smtp_probe_config cfg; /* borrowed pointers inside */
-	struct addr_facts *facts; /* counted reference */
+	struct addr_facts *facts;     /* counted reference */
 	smtp_probe_cb cb;
 	void *arg;
 	enum smtp_stage state;
@@ -55,15 +55,14 @@ struct smtp_probe {
 	struct event *timer; /* owned: the stage deadline, and the kick-off */
 	struct smtp_reply reply;
 	struct timeval t0; /* when the connection attempt began */
-	int depth; /* our callbacks on the stack */
-	bool finished; /* smtp_probe_finish() ran */
-	bool failed; /* facts->fail is set; the rest is courtesy */
+	int depth;         /* our callbacks on the stack */
+	bool finished;     /* smtp_probe_finish() ran */
+	bool failed;       /* facts->fail is set; the rest is courtesy */
 };
 
 static void smtp_probe_enter(struct smtp_probe *p, enum smtp_stage s);
 static void smtp_probe_on_read(struct bufferevent *bev, void *arg);
-static void smtp_probe_on_event(struct bufferevent *bev, short what,
-    void *arg);
+static void smtp_probe_on_event(struct bufferevent *bev, short what, void *arg);
 
 static double
 smtp_probe_elapsed(const struct smtp_probe *p)
@@ -84,16 +83,15 @@ smtp_probe_note(struct smtp_probe *p, char dir, const char *text, size_t len)
 
 	if (!p->cfg.transcript || f->ntranscript >= SMTP_PROBE_MAXTRANSCRIPT)
 		return;
-	f->transcript = xreallocarray(f->transcript, f->ntranscript + 1,
-	    sizeof(*f->transcript));
+	f->transcript = xreallocarray(
+	    f->transcript, f->ntranscript + 1, sizeof(*f->transcript));
 	l = &f->transcript[f->ntranscript++];
 	l->t = smtp_probe_elapsed(p);
 	l->dir = dir;
 	l->text = str_escape(text, len);
 }
 
-static void
-smtp_probe_notef(struct smtp_probe *p, const char *fmt, ...)
+static void smtp_probe_notef(struct smtp_probe *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
@@ -147,8 +145,8 @@ smtp_probe_finish(struct smtp_probe *p)
 	}
 	p->facts->duration_ms = smtp_probe_elapsed(p) * 1000.0;
 	p->facts->done = true;
-	smtp_probe_notef(p, "end (%s)",
-	    p->failed ? smtp_fail_name(p->facts->fail) : "ok");
+	smtp_probe_notef(
+	    p, "end (%s)", p->failed ? smtp_fail_name(p->facts->fail) : "ok");
 	p->cb(p->facts, p->arg);
 	if (p->depth == 0)
 		smtp_probe_free(p);
@@ -158,13 +156,12 @@ smtp_probe_finish(struct smtp_probe *p)
  * smtp_probe_fail - record why the conversation stopped at this stage.
  * Only the first failure counts. polite: say QUIT before leaving.
  */
-static void
-smtp_probe_fail(struct smtp_probe *p, enum smtp_fail why, bool polite,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void smtp_probe_fail(struct smtp_probe *p, enum smtp_fail why,
+    bool polite, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
-smtp_probe_fail(struct smtp_probe *p, enum smtp_fail why, bool polite,
-    const char *fmt, ...)
+smtp_probe_fail(
+    struct smtp_probe *p, enum smtp_fail why, bool polite, const char *fmt, ...)
 {
 	va_list ap;
 	char *detail = NULL;
@@ -231,23 +228,25 @@ smtp_probe_connect(struct smtp_probe *p)
 		    "not an address: %s", p->facts->ip);
 		return;
 	}
-	smtp_probe_notef(p, "connecting to %s port %u", p->facts->ip,
-	    p->facts->port);
+	smtp_probe_notef(
+	    p, "connecting to %s port %u", p->facts->ip, p->facts->port);
 	/*
 	 * Deferred callbacks: draining the input may make the TLS filter read
 	 * on, and without deferral it would call us back from inside our own
 	 * read callback.
 	 */
-	p->bev = bufferevent_socket_new(p->cfg.base, -1,
-	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
-	bufferevent_setcb(p->bev, smtp_probe_on_read, NULL,
-	    smtp_probe_on_event, p);
+	p->bev = bufferevent_socket_new(
+	    p->cfg.base, -1, BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+	bufferevent_setcb(
+	    p->bev, smtp_probe_on_read, NULL, smtp_probe_on_event, p);
 	bufferevent_setwatermark(p->bev, EV_READ, 0, SMTP_PROBE_LINEMAX * 4);
 	bufferevent_enable(p->bev, EV_READ | EV_WRITE);
-	if (bufferevent_socket_connect(p->bev, (struct sockaddr *)&ss,
-		(int)sslen) != 0)
-		smtp_probe_fail(p, errno == ENETUNREACH ? SMTP_FAIL_UNREACHABLE :
-		    SMTP_FAIL_RESET, false, "connect: %s", strerror(errno));
+	if (bufferevent_socket_connect(
+	        p->bev, (struct sockaddr *)&ss, (int)sslen) != 0)
+		smtp_probe_fail(p,
+		    errno == ENETUNREACH ? SMTP_FAIL_UNREACHABLE
+		                         : SMTP_FAIL_RESET,
+		    false, "connect: %s", strerror(errno));
 }
 
 static void
@@ -260,8 +259,9 @@ smtp_probe_handshake(struct smtp_probe *p)
 	if (evbuffer_get_length(in) > 0) {
 		/* sent before the handshake: never trust, never parse */
 		p->facts->starttls_leftover = true;
-		smtp_probe_notef(p, "%zu bytes arrived before the handshake; "
-				    "discarded",
+		smtp_probe_notef(p,
+		    "%zu bytes arrived before the handshake; "
+		    "discarded",
 		    evbuffer_get_length(in));
 		evbuffer_drain(in, evbuffer_get_length(in));
 	}
@@ -276,18 +276,18 @@ smtp_probe_handshake(struct smtp_probe *p)
 	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
 	if (tls == NULL) {
 		SSL_free(ssl);
-		smtp_probe_fail(p, SMTP_FAIL_TLS, false,
-		    "cannot start the handshake");
+		smtp_probe_fail(
+		    p, SMTP_FAIL_TLS, false, "cannot start the handshake");
 		return;
 	}
 	p->bev = tls;
 	bufferevent_openssl_set_allow_dirty_shutdown(tls, 1);
-	bufferevent_setcb(tls, smtp_probe_on_read, NULL, smtp_probe_on_event,
-	    p);
+	bufferevent_setcb(
+	    tls, smtp_probe_on_read, NULL, smtp_probe_on_event, p);
 	bufferevent_setwatermark(tls, EV_READ, 0, SMTP_PROBE_LINEMAX * 4);
 	bufferevent_enable(tls, EV_READ | EV_WRITE);
-	smtp_probe_notef(p, "starting TLS handshake, server name %s",
-	    p->facts->sni);
+	smtp_probe_notef(
+	    p, "starting TLS handshake, server name %s", p->facts->sni);
 }
 
 /* smtp_probe_enter - the only writer of p->state */
@@ -307,9 +307,10 @@ smtp_probe_enter(struct smtp_probe *p, enum smtp_stage s)
 		smtp_probe_finish(p);
 		return;
 	}
-	smtp_probe_arm(p, s == SMTP_STAGE_QUIT && p->cfg.timeout >
-		    SMTP_PROBE_QUIT_TIMEOUT ? SMTP_PROBE_QUIT_TIMEOUT :
-					      p->cfg.timeout);
+	smtp_probe_arm(p,
+	    s == SMTP_STAGE_QUIT && p->cfg.timeout > SMTP_PROBE_QUIT_TIMEOUT
+	        ? SMTP_PROBE_QUIT_TIMEOUT
+	        : p->cfg.timeout);
 	smtp_reply_reset(&p->reply);
 	switch (s) {
 	case SMTP_STAGE_CONNECT:
@@ -342,22 +343,15 @@ smtp_probe_enter(struct smtp_probe *p, enum smtp_stage s)
 static char **
 smtp_probe_capabilities(const struct smtp_reply *r, size_t *n)
 {
-	const char *text = buf_str(&r->text), *nl, *line;
+	const char *line;
 	char **v = NULL;
-	size_t len;
+	size_t len, off = 0;
 
 	*n = 0;
-	/* the first line is the greeting, not a capability */
-	if ((nl = memchr(text, '\n', r->text.len)) == NULL)
-		return NULL;
-	for (line = nl + 1; line < text + r->text.len; line = nl + 1) {
-		nl = memchr(line, '\n', (size_t)(text + r->text.len - line));
-		len = nl != NULL ? (size_t)(nl - line) :
-				   (size_t)(text + r->text.len - line);
+	while (
+	    ehlo_next_line(buf_str(&r->text), r->text.len, &off, &line, &len)) {
 		v = xreallocarray(v, *n + 1, sizeof(*v));
 		v[(*n)++] = xmemdup0(line, len);
-		if (nl == NULL)
-			break;
 	}
 	return v;
 }
@@ -370,8 +364,8 @@ smtp_probe_on_ehlo(struct smtp_probe *p)
 	struct perr err;
 
 	memset(&caps, 0, sizeof(caps));
-	if (ehlo_parse(buf_str(&p->reply.text), p->reply.text.len, &caps,
-		&err) != 0)
+	if (ehlo_parse(
+	        buf_str(&p->reply.text), p->reply.text.len, &caps, &err) != 0)
 		memset(&caps, 0, sizeof(caps));
 	if (p->state == SMTP_STAGE_EHLO_TLS) {
 		f->capabilities_tls =
@@ -386,8 +380,8 @@ smtp_probe_on_ehlo(struct smtp_probe *p)
 		f->starttls_mangled = true;
 		f->mangled_token = xstrdup(caps.mangled);
 	}
-	smtp_probe_enter(p,
-	    caps.starttls ? SMTP_STAGE_STARTTLS : SMTP_STAGE_QUIT);
+	smtp_probe_enter(
+	    p, caps.starttls ? SMTP_STAGE_STARTTLS : SMTP_STAGE_QUIT);
 }
 
 /* smtp_probe_on_reply - a complete reply arrived in the current state */
@@ -400,10 +394,11 @@ smtp_probe_on_reply(struct smtp_probe *p)
 	switch (p->state) {
 	case SMTP_STAGE_BANNER:
 		f->banner_code = code;
-		f->banner = xmemdup0(buf_str(&p->reply.text), p->reply.text.len);
+		f->banner =
+		    xmemdup0(buf_str(&p->reply.text), p->reply.text.len);
 		if (code != 220) {
-			smtp_probe_fail(p, SMTP_FAIL_REJECTED, true,
-			    "banner %d", code);
+			smtp_probe_fail(
+			    p, SMTP_FAIL_REJECTED, true, "banner %d", code);
 			return;
 		}
 		smtp_probe_enter(p, SMTP_STAGE_EHLO);
@@ -447,8 +442,8 @@ smtp_probe_on_reply(struct smtp_probe *p)
 		smtp_probe_enter(p, SMTP_STAGE_DONE);
 		break;
 	default:
-		smtp_probe_fail(p, SMTP_FAIL_PROTOCOL, false,
-		    "unexpected reply %d", code);
+		smtp_probe_fail(
+		    p, SMTP_FAIL_PROTOCOL, false, "unexpected reply %d", code);
 		break;
 	}
 }
@@ -465,8 +460,8 @@ smtp_probe_on_read(struct bufferevent *bev, void *arg)
 
 	p->depth++;
 	while (!p->finished && p->state != SMTP_STAGE_HANDSHAKE) {
-		eol = evbuffer_search_eol(in, NULL, &eol_len,
-		    EVBUFFER_EOL_CRLF);
+		eol =
+		    evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_CRLF);
 		if (eol.pos < 0) {
 			if (evbuffer_get_length(in) > SMTP_PROBE_LINEMAX)
 				smtp_probe_fail(p, SMTP_FAIL_PROTOCOL, false,
@@ -539,10 +534,10 @@ smtp_probe_on_error(struct smtp_probe *p, short what)
 		e = bufferevent_get_openssl_error(p->bev);
 		detail = tls_error_string(e);
 		if (detail == NULL)
-			detail = xstrdup((what & BEV_EVENT_EOF) ?
-				"connection closed during the handshake" :
-				(err != 0 ? strerror(err) :
-					    "handshake failed"));
+			detail = xstrdup((what & BEV_EVENT_EOF)
+			        ? "connection closed during the handshake"
+			        : (err != 0 ? strerror(err)
+			                    : "handshake failed"));
 		p->facts->tls.error = xstrdup(detail);
 		smtp_probe_fail(p, SMTP_FAIL_TLS, false, "%s", detail);
 		free(detail);
@@ -554,12 +549,12 @@ smtp_probe_on_error(struct smtp_probe *p, short what)
 		return;
 	}
 	if (p->state == SMTP_STAGE_CONNECT && err == ECONNREFUSED)
-		smtp_probe_fail(p, SMTP_FAIL_REFUSED, false,
-		    "connection refused");
+		smtp_probe_fail(
+		    p, SMTP_FAIL_REFUSED, false, "connection refused");
 	else if (p->state == SMTP_STAGE_CONNECT &&
 	    (err == ENETUNREACH || err == EHOSTUNREACH))
-		smtp_probe_fail(p, SMTP_FAIL_UNREACHABLE, false, "%s",
-		    strerror(err));
+		smtp_probe_fail(
+		    p, SMTP_FAIL_UNREACHABLE, false, "%s", strerror(err));
 	else
 		smtp_probe_fail(p, SMTP_FAIL_RESET, false, "%s",
 		    err != 0 ? strerror(err) : "socket error");
@@ -605,8 +600,8 @@ smtp_probe_on_timer(evutil_socket_t fd, short what, void *arg)
 }
 
 struct smtp_probe *
-smtp_probe_start(const struct smtp_probe_config *cfg,
-    struct addr_facts *facts, smtp_probe_cb cb, void *arg)
+smtp_probe_start(const struct smtp_probe_config *cfg, struct addr_facts *facts,
+    smtp_probe_cb cb, void *arg)
 {
 	struct smtp_probe *p = xcalloc(1, sizeof(*p));
 	struct timeval now = { 0, 0 };

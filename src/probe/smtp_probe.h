@@ -20,11 +20,11 @@ struct smtp_probe;
 
 struct smtp_probe_config {
 	struct event_base *base; /* borrowed */
-	SSL_CTX *ssl_ctx; /* borrowed */
-	X509_STORE *store; /* borrowed: trust anchors for verification */
-	const char *ehlo_name; /* borrowed */
-	double timeout; /* seconds, per stage */
-	bool transcript; /* record the conversation */
+	SSL_CTX *ssl_ctx;        /* borrowed */
+	X509_STORE *store;       /* borrowed: trust anchors for verification */
+	const char *ehlo_name;   /* borrowed */
+	double timeout;          /* seconds, per stage */
+	bool transcript;         /* record the conversation */
 };
 
 /* smtp_probe_cb - the conversation ended; facts->done is set */

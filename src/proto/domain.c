@@ -5,8 +5,8 @@
 #include "util/ascii.h"
 
 int
-domain_normalize(const char *p, size_t len, char *out, size_t outsize,
-    struct perr *err)
+domain_normalize(
+    const char *p, size_t len, char *out, size_t outsize, struct perr *err)
 {
 	size_t i, start = 0, end = len, n = 0, label = 0;
 	int c;
@@ -32,11 +32,11 @@ domain_normalize(const char *p, size_t len, char *out, size_t outsize,
 			label = 0;
 		} else if (ascii_isalnum(c) || c == '-' || c == '_') {
 			if (++label > 63)
-				return perr_set(err, i,
-				    "label longer than 63 octets");
+				return perr_set(
+				    err, i, "label longer than 63 octets");
 		} else {
-			return perr_set(err, i,
-			    "character not allowed in a host name");
+			return perr_set(
+			    err, i, "character not allowed in a host name");
 		}
 		out[n++] = (char)ascii_tolower(c);
 	}

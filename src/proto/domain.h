@@ -17,7 +17,7 @@
 #define DOMAIN_MAX 253
 
 /* domain_normalize - out needs DOMAIN_MAX + 1 bytes; 0, or -1 and *err */
-int domain_normalize(const char *p, size_t len, char *out, size_t outsize,
-    struct perr *err);
+int domain_normalize(
+    const char *p, size_t len, char *out, size_t outsize, struct perr *err);
 
 #endif

@@ -12,10 +12,10 @@
 #include <stddef.h>
 
 struct buf {
-	char *data; /* owned; NUL-terminated, or NULL when never used */
-	size_t len; /* bytes used, without the NUL */
+	char *data;   /* owned; NUL-terminated, or NULL when never used */
+	size_t len;   /* bytes used, without the NUL */
 	size_t alloc; /* bytes allocated */
-	size_t cap; /* maximum len */
+	size_t cap;   /* maximum len */
 };
 
 void buf_init(struct buf *b, size_t cap);

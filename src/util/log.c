@@ -35,15 +35,15 @@ log_vwrite(const char *fmt, va_list ap, const char *suffix)
 	fputc('\n', stderr);
 }
 
-#define LOG_FN(name, level)                                                \
-	void name(const char *fmt, ...)                                    \
-	{                                                                  \
-		va_list ap;                                                \
-		if (!log_enabled(level))                                   \
-			return;                                            \
-		va_start(ap, fmt);                                         \
-		log_vwrite(fmt, ap, NULL);                                 \
-		va_end(ap);                                                \
+#define LOG_FN(name, level)                \
+	void name(const char *fmt, ...)    \
+	{                                  \
+		va_list ap;                \
+		if (!log_enabled(level))   \
+			return;            \
+		va_start(ap, fmt);         \
+		log_vwrite(fmt, ap, NULL); \
+		va_end(ap);                \
 	}
 
 LOG_FN(log_warnx, LOG_LEVEL_WARN)

@@ -12,7 +12,12 @@
 
 #include <stdbool.h>
 
-enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+enum log_level {
+	LOG_LEVEL_ERROR,
+	LOG_LEVEL_WARN,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG
+};
 
 void log_set_level(enum log_level level);
 bool log_enabled(enum log_level level);
@@ -25,11 +30,11 @@ void log_fatalx(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
 
 /* ASSERT - always-on check for bugs (SQLite) */
-#define ASSERT(x)                                                          \
-	do {                                                               \
-		if (!(x))                                                  \
-			log_fatalx("assertion failed: %s (%s:%d)", #x,     \
-			    __FILE__, __LINE__);                           \
+#define ASSERT(x)                                                      \
+	do {                                                           \
+		if (!(x))                                              \
+			log_fatalx("assertion failed: %s (%s:%d)", #x, \
+			    __FILE__, __LINE__);                       \
 	} while (0)
 
 #endif

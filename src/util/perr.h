@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 struct perr {
-	size_t off; /* byte offset into the input */
+	size_t off;      /* byte offset into the input */
 	const char *msg; /* static string, lowercase, no final full stop */
 };
 

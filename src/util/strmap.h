@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 struct strmap_entry {
-	char *key; /* owned */
+	char *key;   /* owned */
 	void *value; /* borrowed */
 	struct strmap_entry *next;
 };

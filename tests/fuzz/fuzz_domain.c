@@ -15,8 +15,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct perr err;
 	size_t i;
 
-	if (domain_normalize((const char *)data, size, out, sizeof(out),
-		&err) == 0) {
+	if (domain_normalize(
+	        (const char *)data, size, out, sizeof(out), &err) == 0) {
 		ASSERT(strlen(out) <= DOMAIN_MAX);
 		for (i = 0; out[i] != '\0'; i++)
 			ASSERT(out[i] != '.' || out[i + 1] != '.');

@@ -47,8 +47,8 @@ test_cases(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		rc = domain_normalize(cases[i].in, strlen(cases[i].in), out,
-		    sizeof(out), &err);
+		rc = domain_normalize(
+		    cases[i].in, strlen(cases[i].in), out, sizeof(out), &err);
 		if (cases[i].out == NULL) {
 			assert_int_equal(rc, -1);
 			assert_non_null(err.msg);
@@ -72,8 +72,7 @@ test_length_limit(void **state)
 	in[63] = in[127] = in[191] = '.';
 	assert_int_equal(domain_normalize(in, 253, out, sizeof(out), &err), 0);
 	assert_int_equal(strlen(out), 253);
-	assert_int_equal(domain_normalize(in, 254, out, sizeof(out), &err),
-	    -1);
+	assert_int_equal(domain_normalize(in, 254, out, sizeof(out), &err), -1);
 	for (i = 0; i < 253; i++)
 		assert_true(out[i] == 'a' || out[i] == '.');
 }
