@@ -11,7 +11,7 @@
 
 #include <time.h>
 
-#include "probe/result.h"
+#include "proto/result.h"
 
 /* certificates expiring within this many days earn a warning */
 #define CHECK_CERT_EXPIRY_WARN_DAYS 30

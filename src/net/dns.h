@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "probe/result.h"
+#include "proto/result.h"
 #include "proto/dnsmsg.h"
 
 struct event_base;

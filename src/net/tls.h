@@ -14,7 +14,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include "probe/result.h"
+#include "proto/result.h"
 
 /* tls_client_ctx_new - the scanner's SSL_CTX (owned); NULL + *err on failure */
 SSL_CTX *tls_client_ctx_new(char **err);

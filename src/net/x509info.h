@@ -18,7 +18,7 @@
 #include <openssl/asn1.h>
 #include <openssl/x509.h>
 
-#include "probe/result.h"
+#include "proto/result.h"
 
 /*
  * x509info_fill - describe one certificate into *out.

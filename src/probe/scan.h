@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "probe/result.h"
+#include "proto/result.h"
 
 struct event_base;
 struct scan;

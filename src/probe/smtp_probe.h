@@ -13,7 +13,7 @@
 #include <openssl/ssl.h>
 #include <stdbool.h>
 
-#include "probe/result.h"
+#include "proto/result.h"
 
 struct event_base;
 struct smtp_probe;

@@ -18,7 +18,7 @@
 
 #include <jansson.h>
 
-#include "probe/result.h"
+#include "proto/result.h"
 
 enum report_json_flags {
 	REPORT_JSON_TRANSCRIPT = (1 << 0), /* add "transcript" per address */

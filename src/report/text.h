@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "probe/result.h"
+#include "proto/result.h"
 
 enum report_text_flags {
 	REPORT_TEXT_COLOR = (1 << 0),      /* ANSI colours on the verdicts */

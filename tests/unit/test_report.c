@@ -22,7 +22,7 @@
 
 #include <cmocka.h>
 
-#include "probe/result.h"
+#include "proto/result.h"
 #include "report/json.h"
 #include "report/text.h"
 #include "util/xalloc.h"

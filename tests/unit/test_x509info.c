@@ -24,7 +24,7 @@
 #include <openssl/x509v3.h>
 
 #include "net/x509info.h"
-#include "probe/result.h"
+#include "proto/result.h"
 
 #define T2001 ((time_t)978307200)  /* 2001-01-01T00:00:00Z */
 #define T2002 ((time_t)1009843200) /* 2002-01-01T00:00:00Z */

@@ -3,14 +3,15 @@
  * result - the result tree of a scan: raw facts the engine gathered.
  *
  * The engine (probe/) fills it; check/ derives findings from it without I/O;
- * report/ serializes it. It is the C side of docs/scan-result.schema.json.
+ * report/ serializes it. It is plain data, so it sits in the lowest layer
+ * that every other one may use. It is the C side of docs/scan-result.schema.json.
  *
  * Ownership: every pointer is owned by the struct that holds it, except
  * mx_addr.facts, which is shared by reference count between every domain
  * whose MX resolves to the same (ip, port, MX name): see addr_facts_ref().
  */
-#ifndef MX_PROBE_RESULT_H
-#define MX_PROBE_RESULT_H
+#ifndef MX_PROTO_RESULT_H
+#define MX_PROTO_RESULT_H
 
 #include <stdbool.h>
 #include <stddef.h>

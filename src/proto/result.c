@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* result - the result tree of a scan: names tables and lifecycles. */
-#include "probe/result.h"
+#include "proto/result.h"
 
 #include <stdarg.h>
 #include <stdio.h>
