@@ -145,6 +145,11 @@ check_endpoint(struct domain_result *r, const struct addr_facts *f, time_t now)
 			domain_result_add_finding(r, "smtp-connect-refused",
 			    SEVERITY_ERROR, mx, ip,
 			    "connection to port %u refused", f->port);
+		else if (f->fail == SMTP_FAIL_UNREACHABLE && f->family == 6)
+			/* our network, not theirs: say so, do not fail them */
+			domain_result_add_finding(r, "smtp-ipv6-unreachable",
+			    SEVERITY_WARNING, mx, ip,
+			    "no IPv6 route from this scanner: %s", detail);
 		else if (f->fail == SMTP_FAIL_TIMEOUT)
 			domain_result_add_finding(r, "smtp-connect-timeout",
 			    SEVERITY_ERROR, mx, ip,
