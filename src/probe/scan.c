@@ -29,8 +29,10 @@
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
-#define SCAN_MAX_MX    32 /* MX hosts probed per domain */
-#define SCAN_MAX_ADDRS 16 /* addresses probed per MX host */
+#define SCAN_MAX_MX      32 /* MX hosts probed per domain */
+#define SCAN_MAX_ADDRS   16 /* addresses probed per MX host */
+#define SCAN_TRIES       3  /* conversations with an endpoint that greets 421 */
+#define SCAN_RETRY_DELAY 1.0 /* seconds, times the attempt number */
 
 enum endpoint_state { ENDPOINT_QUEUED, ENDPOINT_RUNNING, ENDPOINT_DONE };
 
@@ -49,6 +51,7 @@ struct endpoint {
 	struct smtp_probe *probe;    /* owned while running */
 	struct waiter *waiters;      /* owned */
 	struct endpoint *queue_next; /* in the slot's queue */
+	struct event *retry; /* owned, NULL until a 421 asks to come back */
 };
 
 struct ipslot {
@@ -122,6 +125,42 @@ job_task_done(struct job *j)
 }
 
 static void endpoint_start(struct endpoint *ep);
+static void endpoint_schedule(struct endpoint *ep);
+
+/* endpoint_busy - a 421 greeting: "too busy now", not "no TLS" */
+static bool
+endpoint_busy(const struct addr_facts *f)
+{
+	return f->fail_stage == SMTP_STAGE_BANNER && f->banner_code == 421 &&
+	    f->attempts < SCAN_TRIES;
+}
+
+static void
+endpoint_on_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct endpoint *ep = arg;
+
+	(void)fd;
+	(void)what;
+	addr_facts_clear(ep->facts);
+	endpoint_schedule(ep);
+}
+
+/* endpoint_slot_next - start queued endpoints while the slot has room */
+static void
+endpoint_slot_next(struct scan *s, struct ipslot *slot)
+{
+	struct endpoint *next;
+
+	while (slot->running < s->cfg.per_ip && slot->head != NULL) {
+		next = slot->head;
+		slot->head = next->queue_next;
+		if (slot->head == NULL)
+			slot->tail = NULL;
+		next->queue_next = NULL;
+		endpoint_start(next);
+	}
+}
 
 static void
 endpoint_on_done(struct addr_facts *facts, void *arg)
@@ -129,12 +168,23 @@ endpoint_on_done(struct addr_facts *facts, void *arg)
 	struct endpoint *ep = arg;
 	struct ipslot *slot = ep->slot;
 	struct waiter *w, *list;
-	struct endpoint *next;
+	struct timeval tv;
 
-	(void)facts;
-	ep->state = ENDPOINT_DONE;
 	ep->probe = NULL;
 	slot->running--;
+	if (endpoint_busy(facts)) {
+		log_info(
+		    "%s:%u: greeted 421, trying again", facts->ip, facts->port);
+		ep->state = ENDPOINT_QUEUED;
+		if (ep->retry == NULL)
+			ep->retry =
+			    evtimer_new(ep->scan->base, endpoint_on_retry, ep);
+		seconds_to_tv(SCAN_RETRY_DELAY * facts->attempts, &tv);
+		evtimer_add(ep->retry, &tv);
+		endpoint_slot_next(ep->scan, slot);
+		return;
+	}
+	ep->state = ENDPOINT_DONE;
 	/* detach first: finishing a job edits waiter lists */
 	list = ep->waiters;
 	ep->waiters = NULL;
@@ -148,14 +198,7 @@ endpoint_on_done(struct addr_facts *facts, void *arg)
 		job_task_done(w->job);
 		free(w);
 	}
-	while (slot->running < ep->scan->cfg.per_ip && slot->head != NULL) {
-		next = slot->head;
-		slot->head = next->queue_next;
-		if (slot->head == NULL)
-			slot->tail = NULL;
-		next->queue_next = NULL;
-		endpoint_start(next);
-	}
+	endpoint_slot_next(ep->scan, slot);
 }
 
 static void
@@ -163,8 +206,27 @@ endpoint_start(struct endpoint *ep)
 {
 	ep->state = ENDPOINT_RUNNING;
 	ep->slot->running++;
+	ep->facts->attempts++;
 	ep->probe = smtp_probe_start(
 	    &ep->scan->probe_cfg, ep->facts, endpoint_on_done, ep);
+}
+
+/* endpoint_schedule - start now, or queue behind the address's limit */
+static void
+endpoint_schedule(struct endpoint *ep)
+{
+	struct ipslot *slot = ep->slot;
+
+	if (slot->running < ep->scan->cfg.per_ip) {
+		endpoint_start(ep);
+		return;
+	}
+	ep->state = ENDPOINT_QUEUED;
+	if (slot->tail != NULL)
+		slot->tail->queue_next = ep;
+	else
+		slot->head = ep;
+	slot->tail = ep;
 }
 
 /* scan_endpoint - the shared endpoint for (ip, port, name), made on demand */
@@ -187,16 +249,7 @@ scan_endpoint(struct scan *s, const char *ip, int family, const char *name)
 	ep->facts = addr_facts_new(ip, family, s->cfg.port, name);
 	ep->slot = slot;
 	strmap_put(&s->endpoints, key, ep);
-	if (slot->running < s->cfg.per_ip) {
-		endpoint_start(ep);
-	} else {
-		ep->state = ENDPOINT_QUEUED;
-		if (slot->tail != NULL)
-			slot->tail->queue_next = ep;
-		else
-			slot->head = ep;
-		slot->tail = ep;
-	}
+	endpoint_schedule(ep);
 	return ep;
 }
 
@@ -524,6 +577,8 @@ scan_free_endpoints(struct scan *s)
 		for (e = s->endpoints.buckets[i]; e != NULL; e = e->next) {
 			ep = e->value;
 			smtp_probe_cancel(ep->probe);
+			if (ep->retry != NULL)
+				event_free(ep->retry);
 			while ((w = ep->waiters) != NULL) {
 				ep->waiters = w->next;
 				free(w);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -179,6 +180,30 @@ addr_facts_ref(struct addr_facts *f)
 {
 	f->refs++;
 	return f;
+}
+
+void
+addr_facts_clear(struct addr_facts *f)
+{
+	struct addr_facts keep = *f;
+
+	free(f->fail_detail);
+	free(f->banner);
+	strv_free(f->capabilities, f->ncapabilities);
+	free(f->mangled_token);
+	free(f->starttls_reply);
+	strv_free(f->capabilities_tls, f->ncapabilities_tls);
+	tls_info_release(&f->tls);
+	memset(f, 0, sizeof(*f));
+	f->refs = keep.refs;
+	f->ip = keep.ip;
+	f->family = keep.family;
+	f->port = keep.port;
+	f->sni = keep.sni;
+	f->attempts = keep.attempts;
+	f->transcript = keep.transcript;
+	f->ntranscript = keep.ntranscript;
+	f->connect_ms = -1;
 }
 
 void

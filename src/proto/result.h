@@ -140,7 +140,8 @@ struct addr_facts {
 	uint16_t port;
 	char *sni; /* owned: the MX host name used as SNI and EHLO target */
 
-	bool done; /* the probe finished; the facts below are final */
+	int attempts; /* conversations held (a 421 greeting is retried) */
+	bool done;    /* the probe finished; the facts below are final */
 	enum smtp_stage fail_stage; /* SMTP_STAGE_NONE when it completed */
 	enum smtp_fail fail;        /* why */
 	char *fail_detail;          /* owned, human-readable detail or NULL */
@@ -220,6 +221,11 @@ void tls_info_release(struct tls_info *t);
 struct addr_facts *addr_facts_new(
     const char *ip, int family, uint16_t port, const char *sni);
 struct addr_facts *addr_facts_ref(struct addr_facts *f);
+/*
+ * addr_facts_clear - forget what a conversation found, before another try;
+ * the identity, the attempt count and the transcript stay.
+ */
+void addr_facts_clear(struct addr_facts *f);
 /* addr_facts_unref - drop a reference; frees at zero. Accepts NULL. */
 void addr_facts_unref(struct addr_facts *f);
 
