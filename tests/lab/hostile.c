@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: ISC */
+/* hostile - an SMTP test server that misbehaves as no real one can. */
 
 /*
- * lab-hostile: a small poll()-based SMTP server that misbehaves in the ways
- * no real mail server can be configured to, for the mxaudit test lab.
- *
  * Usage: lab-hostile [-p pidfile] MODE ADDR PORT
  *        lab-hostile [-p pidfile] MODE:ADDR:PORT [MODE:ADDR:PORT ...]
  *
@@ -29,7 +27,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -43,71 +40,66 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_LISTENERS	16
-#define LINE_MAX_LEN	1024		/* RFC 5321 allows 512; be lenient */
-#define DRAIN_SECONDS	5		/* linger after our last reply */
-#define ACCEPT_PAUSE_MS	100		/* back off when out of descriptors */
-#define OUT_HIGH_WATER	65536		/* stop reading while this much is unsent */
+#define MAX_LISTENERS   16
+#define LINE_MAX_LEN    1024  /* RFC 5321 allows 512; be lenient */
+#define DRAIN_SECONDS   5     /* linger after our last reply */
+#define ACCEPT_PAUSE_MS 100   /* back off when out of descriptors */
+#define OUT_HIGH_WATER  65536 /* stop reading while this much is unsent */
 
-enum mode {
-	MODE_SILENT,
-	MODE_MANGLED,
-	MODE_STARTTLS_ERROR,
-	MODE_TLS_GARBAGE
-};
+enum mode { MODE_SILENT, MODE_MANGLED, MODE_STARTTLS_ERROR, MODE_TLS_GARBAGE };
 
 enum state {
-	ST_SMTP,		/* reading SMTP command lines */
-	ST_AWAIT_TLS,		/* tls-garbage: 220 sent, waiting for a hello */
-	ST_CLOSING,		/* flush the output, then shut down */
-	ST_DRAIN		/* write side shut, discard input until EOF */
+	ST_SMTP,      /* reading SMTP command lines */
+	ST_AWAIT_TLS, /* tls-garbage: 220 sent, waiting for a hello */
+	ST_CLOSING,   /* flush the output, then shut down */
+	ST_DRAIN      /* write side shut, discard input until EOF */
 };
 
 struct listener {
-	int		 fd;
-	enum mode	 mode;
+	int fd;
+	enum mode mode;
 };
 
 struct conn {
-	int		 fd;
-	enum mode	 mode;
-	enum state	 state;
-	time_t		 drain_since;
-	size_t		 inlen;
-	int		 overlong;	/* discarding the rest of a long line */
-	char		 in[LINE_MAX_LEN];
-	char		*out;
-	size_t		 outlen;
-	size_t		 outoff;
-	size_t		 outcap;
+	int fd;
+	enum mode mode;
+	enum state state;
+	time_t drain_since;
+	size_t inlen;
+	int overlong; /* discarding the rest of a long line */
+	char in[LINE_MAX_LEN];
+	char *out;
+	size_t outlen;
+	size_t outoff;
+	size_t outcap;
 };
 
 static const struct {
-	const char	*name;
-	enum mode	 mode;
-	const char	*host;
+	const char *name;
+	enum mode mode;
+	const char *host;
 } modes[] = {
-	{ "silent",		MODE_SILENT,		"mx.silent.test" },
-	{ "mangled",		MODE_MANGLED,		"mx.mangled.test" },
-	{ "starttls-error",	MODE_STARTTLS_ERROR,	"mx.starttlserr.test" },
-	{ "tls-garbage",	MODE_TLS_GARBAGE,	"mx.tlsfail.test" },
+	{ "silent", MODE_SILENT, "mx.silent.test" },
+	{ "mangled", MODE_MANGLED, "mx.mangled.test" },
+	{ "starttls-error", MODE_STARTTLS_ERROR, "mx.starttlserr.test" },
+	{ "tls-garbage", MODE_TLS_GARBAGE, "mx.tlsfail.test" },
 };
 
-static struct listener	 listeners[MAX_LISTENERS];
-static size_t		 nlisteners;
-static struct conn	**conns;
-static size_t		 nconns;
-static size_t		 conncap;
+static struct listener listeners[MAX_LISTENERS];
+static size_t nlisteners;
+static struct conn **conns;
+static size_t nconns;
+static size_t conncap;
 static volatile sig_atomic_t stop;
 
-static void	 usage(void) __attribute__((noreturn));
-static void	 fatal(const char *, ...)
-		    __attribute__((noreturn, format(printf, 1, 2)));
+static void usage(void) __attribute__((noreturn));
+static void fatal(const char *, ...)
+    __attribute__((noreturn, format(printf, 1, 2)));
 
 static void
 fatal(const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	fputs("lab-hostile: ", stderr);
 	va_start(ap, fmt);
@@ -137,7 +129,7 @@ on_signal(int sig)
 static const char *
 mode_host(enum mode m)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (modes[i].mode == m)
@@ -148,7 +140,7 @@ mode_host(enum mode m)
 static int
 parse_mode(const char *s, size_t len, enum mode *m)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		if (strlen(modes[i].name) == len &&
@@ -163,7 +155,7 @@ parse_mode(const char *s, size_t len, enum mode *m)
 static int
 set_nonblock(int fd)
 {
-	int	flags;
+	int flags;
 
 	if ((flags = fcntl(fd, F_GETFL)) == -1)
 		return -1;
@@ -173,8 +165,8 @@ set_nonblock(int fd)
 static void
 add_listener(enum mode m, const char *addr, const char *port)
 {
-	struct addrinfo	 hints, *res;
-	int		 fd, on = 1, rc;
+	struct addrinfo hints, *res;
+	int fd, on = 1, rc;
 
 	if (nlisteners == MAX_LISTENERS)
 		fatal("too many listeners (at most %d)", MAX_LISTENERS);
@@ -184,14 +176,14 @@ add_listener(enum mode m, const char *addr, const char *port)
 	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
 	if ((rc = getaddrinfo(addr, port, &hints, &res)) != 0)
 		fatal("%s port %s: %s", addr, port, gai_strerror(rc));
-	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC,
-	    res->ai_protocol);
+	fd = socket(
+	    res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
 	if (fd == -1)
 		fatal("socket: %s", strerror(errno));
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
 		fatal("SO_REUSEADDR: %s", strerror(errno));
-	if (res->ai_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
-	    IPV6_V6ONLY, &on, sizeof(on)) == -1)
+	if (res->ai_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1)
 		fatal("IPV6_V6ONLY: %s", strerror(errno));
 	if (bind(fd, res->ai_addr, res->ai_addrlen) == -1)
 		fatal("bind %s port %s: %s", addr, port, strerror(errno));
@@ -205,14 +197,14 @@ add_listener(enum mode m, const char *addr, const char *port)
 	nlisteners++;
 }
 
-/* Parse "MODE:ADDR:PORT" where ADDR may be "[v6]" or a bare address. */
+/* add_triple - listen as "MODE:ADDR:PORT"; ADDR may be "[v6]" */
 static void
 add_triple(const char *arg)
 {
-	char		 addr[INET6_ADDRSTRLEN + 2];
-	const char	*colon, *a, *p;
-	size_t		 alen;
-	enum mode	 m;
+	char addr[INET6_ADDRSTRLEN + 2];
+	const char *colon, *a, *p;
+	size_t alen;
+	enum mode m;
 
 	if ((colon = strchr(arg, ':')) == NULL)
 		fatal("%s: expected MODE:ADDR:PORT", arg);
@@ -241,8 +233,8 @@ add_triple(const char *arg)
 static void
 write_pidfile(const char *path)
 {
-	char	 tmp[4096];
-	FILE	*fp;
+	char tmp[4096];
+	FILE *fp;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		fatal("pidfile path too long");
@@ -256,7 +248,7 @@ write_pidfile(const char *path)
 static void
 conn_free(size_t i)
 {
-	struct conn	*c = conns[i];
+	struct conn *c = conns[i];
 
 	close(c->fd);
 	free(c->out);
@@ -264,18 +256,17 @@ conn_free(size_t i)
 	conns[i] = conns[--nconns];
 }
 
-static void
-queue_out(struct conn *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void queue_out(struct conn *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 queue_out(struct conn *c, const char *fmt, ...)
 {
-	va_list	 ap;
-	char	 line[512];
-	char	*nout;
-	size_t	 ncap;
-	int	 n;
+	va_list ap;
+	char line[512];
+	char *nout;
+	size_t ncap;
+	int n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof(line), fmt, ap);
@@ -302,7 +293,7 @@ queue_out(struct conn *c, const char *fmt, ...)
 static int
 verb_is(const char *line, const char *verb)
 {
-	size_t	len = strlen(verb);
+	size_t len = strlen(verb);
 
 	return strncasecmp(line, verb, len) == 0 &&
 	    (line[len] == '\0' || line[len] == ' ');
@@ -311,19 +302,22 @@ verb_is(const char *line, const char *verb)
 static void
 ehlo_reply(struct conn *c)
 {
-	const char	*host = mode_host(c->mode);
+	const char *host = mode_host(c->mode);
 
 	if (c->mode == MODE_MANGLED) {
-		queue_out(c, "250-%s\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
-		    "250-XXXXXXXA\r\n250 8BITMIME\r\n", host);
+		queue_out(c,
+		    "250-%s\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+		    "250-XXXXXXXA\r\n250 8BITMIME\r\n",
+		    host);
 		return;
 	}
-	queue_out(c, "250-%s\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+	queue_out(c,
+	    "250-%s\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
 	    "250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n",
 	    host);
 }
 
-/* Answer one SMTP command line (CR LF already stripped). */
+/* smtp_command - answer one command line (CR LF stripped) */
 static void
 smtp_command(struct conn *c, const char *line)
 {
@@ -337,7 +331,8 @@ smtp_command(struct conn *c, const char *line)
 	} else if (verb_is(line, "STARTTLS")) {
 		switch (c->mode) {
 		case MODE_STARTTLS_ERROR:
-			queue_out(c, "454 4.7.0 TLS not available due to "
+			queue_out(c,
+			    "454 4.7.0 TLS not available due to "
 			    "local problem\r\n");
 			break;
 		case MODE_TLS_GARBAGE:
@@ -345,7 +340,8 @@ smtp_command(struct conn *c, const char *line)
 			c->state = ST_AWAIT_TLS;
 			break;
 		default:
-			queue_out(c, "502 5.5.2 Error: command not "
+			queue_out(c,
+			    "502 5.5.2 Error: command not "
 			    "recognized\r\n");
 			break;
 		}
@@ -357,12 +353,12 @@ smtp_command(struct conn *c, const char *line)
 	}
 }
 
-/* Consume whatever complete lines are in the input buffer. */
+/* process_input - consume the complete lines in the input buffer */
 static void
 process_input(struct conn *c)
 {
-	char	*nl;
-	size_t	 len;
+	char *nl;
+	size_t len;
 
 	while (c->state == ST_SMTP &&
 	    (nl = memchr(c->in, '\n', c->inlen)) != NULL) {
@@ -393,14 +389,14 @@ process_input(struct conn *c)
 		c->inlen = 0;
 }
 
-/* Read from a connection; returns -1 when it should be closed. */
+/* conn_read - read what is there; -1: close the connection */
 static int
 conn_read(struct conn *c)
 {
-	char	 sink[4096];
-	char	*buf;
-	size_t	 room;
-	ssize_t	 n;
+	char sink[4096];
+	char *buf;
+	size_t room;
+	ssize_t n;
 
 	for (;;) {
 		if (c->mode == MODE_SILENT || c->state == ST_DRAIN ||
@@ -430,11 +426,11 @@ conn_read(struct conn *c)
 	}
 }
 
-/* Write pending output; returns -1 when the connection should be closed. */
+/* conn_write - send pending output; -1: close the connection */
 static int
 conn_write(struct conn *c)
 {
-	ssize_t	n;
+	ssize_t n;
 
 	while (c->outoff < c->outlen) {
 		n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
@@ -462,10 +458,10 @@ conn_write(struct conn *c)
 static void
 conn_accept(struct listener *l)
 {
-	struct conn	**nconns_arr;
-	struct conn	 *c;
-	size_t		  ncap;
-	int		  fd, on = 1;
+	struct conn **nconns_arr;
+	struct conn *c;
+	size_t ncap;
+	int fd, on = 1;
 
 	fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1) {
@@ -506,7 +502,7 @@ conn_accept(struct listener *l)
 static void
 raise_nofile(void)
 {
-	struct rlimit	rl;
+	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
@@ -517,12 +513,12 @@ raise_nofile(void)
 static void
 serve(void)
 {
-	struct pollfd	*pfd = NULL, *npfd;
-	size_t		 pfdcap = 0, i, n;
-	sigset_t	 empty;
-	time_t		 now;
-	struct timespec	 ts, *tsp;
-	int		 rc;
+	struct pollfd *pfd = NULL, *npfd;
+	size_t pfdcap = 0, i, n;
+	sigset_t empty;
+	time_t now;
+	struct timespec ts, *tsp;
+	int rc;
 
 	sigemptyset(&empty);
 	while (!stop) {
@@ -543,7 +539,8 @@ serve(void)
 		for (i = 0; i < nconns; i++) {
 			pfd[nlisteners + i].fd = conns[i]->fd;
 			pfd[nlisteners + i].events = 0;
-			if (conns[i]->outlen - conns[i]->outoff <= OUT_HIGH_WATER)
+			if (conns[i]->outlen - conns[i]->outoff <=
+			    OUT_HIGH_WATER)
 				pfd[nlisteners + i].events |= POLLIN;
 			if (conns[i]->outoff < conns[i]->outlen)
 				pfd[nlisteners + i].events |= POLLOUT;
@@ -564,8 +561,8 @@ serve(void)
 		now = time(NULL);
 		/* Walk backwards: conn_free() moves the last entry into i. */
 		for (i = nconns; i-- > 0;) {
-			struct conn	*c = conns[i];
-			short		 re = pfd[nlisteners + i].revents;
+			struct conn *c = conns[i];
+			short re = pfd[nlisteners + i].revents;
 
 			if (re & (POLLIN | POLLHUP | POLLERR)) {
 				if (conn_read(c) == -1) {
@@ -593,11 +590,11 @@ serve(void)
 int
 main(int argc, char *argv[])
 {
-	struct sigaction	 sa;
-	sigset_t		 block;
-	const char		*pidfile = NULL;
-	enum mode		 m;
-	int			 ch, i;
+	struct sigaction sa;
+	sigset_t block;
+	const char *pidfile = NULL;
+	enum mode m;
+	int ch, i;
 
 	while ((ch = getopt(argc, argv, "p:")) != -1) {
 		switch (ch) {

@@ -1,0 +1,757 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+#
+# lab.sh: start and stop the mxaudit test lab (nsd, unbound, Postfix and
+# lab-hostile on loopback, with a private CA and a DNSSEC-signed zone).
+#
+# Usage: lab.sh start|stop|restart|status|env BUILD_DIR
+#
+# All run state lives in BUILD_DIR/lab ($LAB). Needs root (ports 25, 53).
+# See tests/lab/README.md for the scenario table.
+
+set -eu
+umask 022
+export LC_ALL=C
+
+# Close descriptors inherited from the caller (a ctest or make pipe, a
+# jobserver): the daemons started here must not keep them open.
+for fd in "/proc/$$/fd"/*; do
+	fd=${fd##*/}
+	case $fd in
+	0|1|2|255|*[!0-9]*) ;;
+	*) eval "exec $fd>&-" 2>/dev/null || true ;;
+	esac
+done
+unset fd
+
+prog=lab.sh
+SRC=$(cd "$(dirname "$0")" && pwd -P)
+
+NS_ADDR=127.0.2.1
+RESOLVER_ADDR=127.0.2.2
+PF_ADDRS="127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14 ::1"
+HOSTILE_ADDRS="127.0.0.21 127.0.0.22 127.0.0.23 127.0.0.24"
+REFUSED_ADDR=127.0.0.20
+
+die() {
+	echo "$prog: error: $*" >&2
+	exit 1
+}
+
+note() {
+	echo "$prog: $*"
+}
+
+usage() {
+	echo "usage: $prog start|stop|restart|status|env BUILD_DIR" >&2
+	exit 2
+}
+
+# Last lines of a log file, indented, for error messages.
+logtail() {
+	if [ -s "$1" ]; then
+		echo "--- last lines of $1:"
+		tail -n 15 "$1" | sed 's/^/    /'
+	fi
+}
+
+# Set the state paths from an absolute BUILD_DIR.
+set_paths() {
+	LAB=$1/lab
+	CA=$LAB/ca
+	DNS=$LAB/dns
+	PFX=$LAB/postfix
+	PFETC=$PFX/etc
+	HOST=$LAB/hostile
+}
+
+# Copy a template to a file, replacing @NAME@ by the given values.
+# Usage: render TEMPLATE OUT NAME=VALUE...
+render() {
+	local in=$1 out=$2 kv name val script=""
+	shift 2
+	for kv in "$@"; do
+		name=${kv%%=*}
+		val=${kv#*=}
+		val=$(printf '%s' "$val" | sed 's/[\\|&]/\\&/g')
+		script="$script;s|@${name}@|${val}|g"
+	done
+	sed -e "${script#;}" "$in" >"$out.tmp"
+	if grep -q '@[A-Z_]*@' "$out.tmp"; then
+		die "render $in: unreplaced placeholder: $(grep -o '@[A-Z_]*@' "$out.tmp" | head -n 1)"
+	fi
+	mv "$out.tmp" "$out"
+}
+
+# Run "$@" until it succeeds or SECONDS_MAX (first arg) pass.
+wait_for() {
+	local max=$1 i=0
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ "$i" -lt $((max * 20)) ] || return 1
+		sleep 0.05
+	done
+}
+
+# The pid in a pidfile (Postfix pads it with blanks).
+pidof_file() {
+	local pid=""
+	read -r pid <"$1" 2>/dev/null || true
+	echo "${pid%%[!0-9]*}"
+}
+
+# Does the pid in a pidfile run the program named COMM?
+pid_alive() {
+	local pidfile=$1 comm=$2 pid stat
+	[ -s "$pidfile" ] || return 1
+	pid=$(pidof_file "$pidfile")
+	[ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
+	stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+	# A zombie is gone (its parent may be slow to reap it).
+	case ${stat##*) } in
+	Z*|X*) return 1 ;;
+	esac
+	# Prefix: nsd's pidfile names its "nsd: xfrd" process.
+	case $(cat "/proc/$pid/comm" 2>/dev/null) in
+	"$comm"*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+pid_gone() {
+	! pid_alive "$@"
+}
+
+# Stop the process of a pidfile (only if it runs COMM): TERM, then KILL.
+stop_pidfile() {
+	local pidfile=$1 comm=$2 pid
+	if pid_alive "$pidfile" "$comm"; then
+		pid=$(pidof_file "$pidfile")
+		STOPPED=1
+		kill -TERM "$pid" 2>/dev/null || true
+		if ! wait_for 5 pid_gone "$pidfile" "$comm"; then
+			echo "$prog: $comm ($pid) ignored SIGTERM, killing" >&2
+			kill -KILL "$pid" 2>/dev/null || true
+			wait_for 2 pid_gone "$pidfile" "$comm" || true
+		fi
+	fi
+	rm -f "$pidfile"
+}
+
+# Is something listening on ADDR PORT (tcp, or udp with "u")?
+listening() {
+	local addr=$1 port=$2 proto=${3:-t} want
+	case $addr in
+	*:*)	want="[$addr]:$port" ;;
+	*)	want="$addr:$port" ;;
+	esac
+	ss -Hln"$proto" 2>/dev/null | awk -v w="$want" '$4 == w { f = 1 } END { exit !f }'
+}
+
+# Who listens on the lab's ports (for error messages).
+who_listens() {
+	ss -Hlntup 2>/dev/null | grep -E "(127\.0\.0\.(1[0-4]|2[0-4])|\[::1\]):25 |127\.0\.2\.[12]:53 " || true
+}
+
+ports_free() {
+	local a
+	listening "$NS_ADDR" 53 t && return 1
+	listening "$NS_ADDR" 53 u && return 1
+	listening "$RESOLVER_ADDR" 53 t && return 1
+	listening "$RESOLVER_ADDR" 53 u && return 1
+	for a in $PF_ADDRS $HOSTILE_ADDRS $REFUSED_ADDR; do
+		listening "$a" 25 t && return 1
+	done
+	return 0
+}
+
+# ---------------------------------------------------------------- stop
+
+do_stop() {
+	[ -d "$LAB" ] || return 0
+	STOPPED=""
+	stop_pidfile "$HOST/hostile.pid" lab-hostile
+	# What "postfix stop" does (SIGTERM to master, which ends its
+	# children), without its one-second polling.
+	stop_pidfile "$PFX/queue/pid/master.pid" master
+	stop_pidfile "$DNS/unbound.pid" unbound
+	stop_pidfile "$DNS/nsd.pid" nsd
+	# Postfix children close their copies of the listeners last.
+	if [ -n "$STOPPED" ]; then
+		wait_for 5 ports_free || true
+	fi
+}
+
+# ---------------------------------------------------------------- CA
+
+# openssl date N days from now, as GeneralizedTime.
+gtime() {
+	date -u -d "$1 days" +%Y%m%d%H%M%SZ
+}
+
+gen_ca() {
+	local start end name pids
+	mkdir -p "$CA/db/new"
+	: >"$CA/db/index.txt"
+	echo 1000 >"$CA/db/serial"
+	cat >"$CA/ca.cnf" <<EOF
+# Generated by tests/lab/lab.sh: the lab's test CA.
+[ ca ]
+default_ca = lab_ca
+
+[ lab_ca ]
+dir = $CA
+database = \$dir/db/index.txt
+new_certs_dir = \$dir/db/new
+serial = \$dir/db/serial
+certificate = \$dir/ca.pem
+private_key = \$dir/ca.key
+default_md = sha256
+policy = lab_policy
+unique_subject = no
+copy_extensions = none
+email_in_dn = no
+preserve = no
+
+[ lab_policy ]
+organizationName = optional
+commonName = supplied
+
+[ req ]
+distinguished_name = req_dn
+prompt = no
+
+[ req_dn ]
+CN = unused
+
+[ ca_ext ]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+
+[ leaf_ext ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+subjectAltName = \$ENV::LAB_SAN
+
+[ selfsigned_ext ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+subjectAltName = DNS:mx.selfsigned.test
+EOF
+	export OPENSSL_CONF="$CA/ca.cnf" LAB_SAN=DNS:unused
+
+	# Keys first, in parallel: RSA generation is what takes time.
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+	    -out "$CA/ca.key" 2>>"$CA/openssl.log" &
+	pids=$!
+	for name in good ipv6 selfsigned expired wrongname; do
+		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+		    -out "$CA/$name.key" 2>>"$CA/openssl.log" &
+		pids="$pids $!"
+	done
+	# shellcheck disable=SC2086
+	wait $pids || true
+	for name in ca good ipv6 selfsigned expired wrongname; do
+		[ -s "$CA/$name.key" ] || die "key generation failed for $name; $(logtail "$CA/openssl.log")"
+	done
+	chmod 600 "$CA"/*.key
+
+	# Root CA: self-signed through "openssl ca" so it gets a start date
+	# before every leaf (a day before now), valid for ten years.
+	openssl req -new -key "$CA/ca.key" -subj "/O=mxaudit lab/CN=mxaudit lab CA" \
+	    -out "$CA/ca.csr" 2>>"$CA/openssl.log"
+	openssl ca -batch -notext -selfsign -keyfile "$CA/ca.key" \
+	    -in "$CA/ca.csr" -out "$CA/ca.pem" -extensions ca_ext \
+	    -startdate "$(gtime -2)" -enddate "$(gtime 3650)" \
+	    >>"$CA/openssl.log" 2>&1 ||
+	    die "cannot create the CA; $(logtail "$CA/openssl.log")"
+
+	# CA-signed leaves: NAME SAN START END
+	leaf() {
+		openssl req -new -key "$CA/$1.key" -subj "/CN=${2%%,*}" \
+		    -out "$CA/$1.csr" 2>>"$CA/openssl.log"
+		LAB_SAN="DNS:$(printf '%s' "$2" | sed 's/,/,DNS:/g')" \
+		    openssl ca -batch -notext -in "$CA/$1.csr" -out "$CA/$1.pem" \
+		    -extensions leaf_ext -startdate "$3" -enddate "$4" \
+		    >>"$CA/openssl.log" 2>&1 ||
+		    die "cannot sign the $1 certificate; $(logtail "$CA/openssl.log")"
+	}
+	start=$(gtime -1)
+	end=$(gtime 365)
+	leaf good mx.good.test,mx1.twomx.test,implicit.test,mx.signed.test \
+	    "$start" "$end"
+	leaf ipv6 mx.ipv6.test "$start" "$end"
+	leaf wrongname other.example.test "$start" "$end"
+	leaf expired mx.expired.test 20200101000000Z 20210101000000Z
+
+	openssl req -new -x509 -key "$CA/selfsigned.key" \
+	    -subj "/CN=mx.selfsigned.test" -extensions selfsigned_ext \
+	    -days 365 -out "$CA/selfsigned.pem" 2>>"$CA/openssl.log" ||
+	    die "cannot create the self-signed certificate; $(logtail "$CA/openssl.log")"
+	unset OPENSSL_CONF LAB_SAN
+}
+
+# ---------------------------------------------------------------- DNS
+
+gen_dns() {
+	local serial ksk ds
+	serial=$(date +%s)
+	mkdir -p "$DNS/zones" "$DNS/keys" "$DNS/nsd"
+
+	ksk=$(dnssec-keygen -q -K "$DNS/keys" -a ECDSAP256SHA256 -f KSK \
+	    -n ZONE signed.test. 2>>"$DNS/dnssec.log") ||
+	    die "dnssec-keygen (KSK) failed; $(logtail "$DNS/dnssec.log")"
+	dnssec-keygen -q -K "$DNS/keys" -a ECDSAP256SHA256 -n ZONE \
+	    signed.test. >/dev/null 2>>"$DNS/dnssec.log" ||
+	    die "dnssec-keygen (ZSK) failed; $(logtail "$DNS/dnssec.log")"
+	ds=$(dnssec-dsfromkey -2 "$DNS/keys/$ksk.key" 2>>"$DNS/dnssec.log") ||
+	    die "dnssec-dsfromkey failed; $(logtail "$DNS/dnssec.log")"
+
+	render "$SRC/zones/root.zone.in" "$DNS/zones/root.zone" SERIAL="$serial"
+	render "$SRC/zones/test.zone.in" "$DNS/zones/test.zone" \
+	    SERIAL="$serial" SIGNED_DS="$ds"
+	render "$SRC/zones/signed.test.zone.in" "$DNS/zones/signed.test.zone" \
+	    SERIAL="$serial"
+	cp "$SRC/zones/root.hints.in" "$DNS/root.hints"
+
+	# Signatures from a day ago to a year ahead; the serial is unixtime.
+	dnssec-signzone -q -S -K "$DNS/keys" -d "$DNS/keys" -N keep \
+	    -o signed.test. -s now-86400 -e now+31536000 \
+	    -f "$DNS/zones/signed.test.zone.signed" \
+	    "$DNS/zones/signed.test.zone" >>"$DNS/dnssec.log" 2>&1 ||
+	    die "dnssec-signzone failed; $(logtail "$DNS/dnssec.log")"
+
+	# Trust anchor for libunbound (ub_ctx_add_ta_file): the DS of the
+	# KSK; the DNSKEY form is written next to it.
+	{
+		echo "; Trust anchor for signed.test. (mxaudit lab, $(date -u +%FT%TZ))"
+		echo "$ds"
+	} >"$DNS/trust-anchor.key"
+	grep -v '^;' "$DNS/keys/$ksk.key" >"$DNS/trust-anchor.dnskey"
+	# The same for BIND's delv (named.conf syntax), used by check_dns.
+	printf '%s\n' "$ds" | awk '{ printf "trust-anchors {\n\t%s static-ds %s %s %s \"%s\";\n};\n",
+	    $1, $4, $5, $6, $7 }' >"$DNS/trust-anchor.delv"
+	# What libunbound needs for the lab, as a file for ub_ctx_config().
+	# Note "test." is one of libunbound's default local zones too.
+	cat >"$DNS/libunbound.conf" <<EOF
+# Generated by tests/lab/lab.sh: libunbound settings for the lab.
+server:
+	local-zone: "test." nodefault
+	trust-anchor-file: "$DNS/trust-anchor.key"
+forward-zone:
+	name: "."
+	forward-addr: $RESOLVER_ADDR
+EOF
+
+	render "$SRC/zones/nsd.conf.in" "$DNS/nsd.conf" DNS="$DNS"
+	render "$SRC/zones/unbound.conf.in" "$DNS/unbound.conf" DNS="$DNS"
+
+	nsd-checkconf "$DNS/nsd.conf" >>"$DNS/check.log" 2>&1 ||
+	    die "nsd-checkconf failed; $(logtail "$DNS/check.log")"
+	if ! { nsd-checkzone . "$DNS/zones/root.zone" &&
+	    nsd-checkzone test. "$DNS/zones/test.zone" &&
+	    nsd-checkzone signed.test. "$DNS/zones/signed.test.zone.signed"; } \
+	    >>"$DNS/check.log" 2>&1; then
+		die "nsd-checkzone failed; $(logtail "$DNS/check.log")"
+	fi
+	unbound-checkconf "$DNS/unbound.conf" >>"$DNS/check.log" 2>&1 ||
+	    die "unbound-checkconf failed; $(logtail "$DNS/check.log")"
+}
+
+dig_ok() {
+	[ -n "$(dig +short +time=1 +tries=1 "@$1" "$2" "$3")" ]
+}
+
+start_dns() {
+	nsd -c "$DNS/nsd.conf" </dev/null >>"$DNS/nsd.log" 2>&1 ||
+	    die "nsd did not start; $(logtail "$DNS/nsd.log")"
+	wait_for 5 dig_ok "$NS_ADDR" . SOA ||
+	    die "nsd does not answer on $NS_ADDR:53; $(logtail "$DNS/nsd.log")"
+	pid_alive "$DNS/nsd.pid" nsd || wait_for 2 pid_alive "$DNS/nsd.pid" nsd ||
+	    die "nsd answers but wrote no pidfile $DNS/nsd.pid"
+
+	# Debian's AppArmor profile for /usr/sbin/unbound allows only its own
+	# paths (/etc/unbound...); a copy of the binary elsewhere runs
+	# unconfined and may read the lab's files.
+	mkdir -p "$LAB/bin"
+	cp "$(command -v unbound)" "$LAB/bin/unbound"
+	"$LAB/bin/unbound" -c "$DNS/unbound.conf" </dev/null \
+	    >>"$DNS/unbound.log" 2>&1 ||
+	    die "unbound did not start; $(logtail "$DNS/unbound.log")"
+	wait_for 5 dig_ok "$RESOLVER_ADDR" good.test MX ||
+	    die "unbound on $RESOLVER_ADDR:53 does not resolve good.test; $(logtail "$DNS/unbound.log")"
+	wait_for 2 pid_alive "$DNS/unbound.pid" unbound ||
+	    die "unbound answers but wrote no pidfile $DNS/unbound.pid"
+}
+
+# ---------------------------------------------------------------- Postfix
+
+postfix_user() {
+	if ! getent group postdrop >/dev/null; then
+		groupadd --system postdrop || die "cannot create group postdrop"
+	fi
+	if ! getent passwd postfix >/dev/null; then
+		useradd --system --user-group --home-dir /var/spool/postfix \
+		    --no-create-home --shell /usr/sbin/nologin postfix ||
+		    die "cannot create user postfix"
+	fi
+}
+
+start_postfix() {
+	postfix_user
+	mkdir -p "$PFETC" "$PFX/queue" "$PFX/data"
+	chown postfix: "$PFX/data"
+	chmod 700 "$PFX/data"
+	# Postfix daemons run as "postfix" in the queue directory.
+	setpriv --reuid=postfix --regid=postfix --clear-groups -- \
+	    test -x "$PFX/queue" ||
+	    die "user postfix cannot reach $PFX/queue: make every parent directory of $LAB searchable (o+x)"
+	render "$SRC/postfix/main.cf.in" "$PFETC/main.cf" PFX="$PFX" CA="$CA"
+	render "$SRC/postfix/master.cf.in" "$PFETC/master.cf" CA="$CA"
+	# Postfix re-reads a main.cf modified in the current second until it
+	# is older (some 2 s, in 0.3 s naps): backdate the fresh files.
+	touch -d '1 minute ago' "$PFETC/main.cf" "$PFETC/master.cf"
+	: >"$PFX/maillog"
+	postfix -c "$PFETC" check >>"$PFX/postfix.log" 2>&1 ||
+	    die "postfix check failed (see $PFX/postfix.log and $PFX/maillog); $(logtail "$PFX/postfix.log")"
+	# "postfix start" would repeat the checks just done (a second or
+	# so); quick-start makes postfix-script skip them once.
+	touch "$PFX/queue/quick-start"
+	postfix -c "$PFETC" start </dev/null >>"$PFX/postfix.log" 2>&1 ||
+	    die "postfix did not start; $(logtail "$PFX/postfix.log")$(logtail "$PFX/maillog")"
+	pid_alive "$PFX/queue/pid/master.pid" master ||
+	    die "postfix master is not running; $(logtail "$PFX/maillog")"
+}
+
+# ---------------------------------------------------------------- hostile
+
+start_hostile() {
+	local bin=$BUILD/tests/lab-hostile
+	[ -x "$bin" ] || die "$bin not found: build the lab-hostile target first"
+	mkdir -p "$HOST"
+	rm -f "$HOST/hostile.pid"
+	# setsid: own session, no terminal; ctest must not wait on it.
+	setsid "$bin" -p "$HOST/hostile.pid" \
+	    silent:127.0.0.21:25 mangled:127.0.0.22:25 \
+	    starttls-error:127.0.0.23:25 tls-garbage:127.0.0.24:25 \
+	    </dev/null >>"$HOST/hostile.log" 2>&1 &
+	wait_for 5 pid_alive "$HOST/hostile.pid" lab-hostile ||
+	    die "lab-hostile did not start; $(logtail "$HOST/hostile.log")"
+}
+
+# ---------------------------------------------------------------- checks
+
+# The sorted answer of a query through the lab resolver, ";"-separated,
+# or NXDOMAIN.
+resolve() {
+	local out
+	out=$(dig +time=2 +tries=2 +noall +comments +answer \
+	    "@$RESOLVER_ADDR" "$1" "$2") || return 1
+	case $out in
+	*"status: NXDOMAIN"*)	echo NXDOMAIN; return 0 ;;
+	*"status: NOERROR"*)	;;
+	*)			out=${out#*status: }; echo "${out%%,*}"; return 0 ;;
+	esac
+	printf '%s\n' "$out" | awk '!/^;/ && NF >= 5 && $4 == "'"$2"'" {
+	    $1 = $2 = $3 = $4 = ""; sub(/^ +/, ""); print }' | sort |
+	    paste -sd';' -
+}
+
+check_dns() {
+	local name type want got bad="" i=0 tmp=$LAB/dns/check pids=""
+	mkdir -p "$tmp"
+	# name type expected-answer ("-": empty), queried in parallel.
+	cat >"$tmp/table" <<'EOF'
+good.test MX 10 mx.good.test.
+mx.good.test A 127.0.0.10
+nostarttls.test MX 10 mx.nostarttls.test.
+mx.nostarttls.test A 127.0.0.11
+selfsigned.test MX 10 mx.selfsigned.test.
+mx.selfsigned.test A 127.0.0.12
+expired.test MX 10 mx.expired.test.
+mx.expired.test A 127.0.0.13
+wrongname.test MX 10 mx.wrongname.test.
+mx.wrongname.test A 127.0.0.14
+twomx.test MX 10 mx1.twomx.test.;20 mx2.twomx.test.
+mx1.twomx.test A 127.0.0.10
+mx2.twomx.test A 127.0.0.11
+nullmx.test MX 0 .
+implicit.test MX -
+implicit.test A 127.0.0.10
+ipv6.test MX 10 mx.ipv6.test.
+mx.ipv6.test AAAA ::1
+mx.ipv6.test A -
+nxdomain.test MX NXDOMAIN
+refused.test MX 10 mx.refused.test.
+mx.refused.test A 127.0.0.20
+silent.test MX 10 mx.silent.test.
+mx.silent.test A 127.0.0.21
+mangled.test MX 10 mx.mangled.test.
+mx.mangled.test A 127.0.0.22
+starttlserr.test MX 10 mx.starttlserr.test.
+mx.starttlserr.test A 127.0.0.23
+tlsfail.test MX 10 mx.tlsfail.test.
+mx.tlsfail.test A 127.0.0.24
+mxnoaddr.test MX 10 mx.nowhere.test.
+mx.nowhere.test A NXDOMAIN
+signed.test MX 10 mx.signed.test.
+mx.signed.test A 127.0.0.10
+EOF
+	while read -r name type want; do
+		i=$((i + 1))
+		{ resolve "$name" "$type" || echo "(dig failed)"; } >"$tmp/$i" &
+		pids="$pids $!"
+	done <"$tmp/table"
+	# Not a bare "wait": lab-hostile is a child of this shell too.
+	# shellcheck disable=SC2086
+	wait $pids || true
+	i=0
+	while read -r name type want; do
+		i=$((i + 1))
+		[ "$want" = "-" ] && want=""
+		got=$(cat "$tmp/$i")
+		if [ "$got" != "$want" ]; then
+			bad="$bad
+    $type $name: got '$got', want '$want'"
+		fi
+	done <"$tmp/table"
+	[ -z "$bad" ] || die "DNS answers differ from the scenario table:$bad"
+
+	# signed.test must come with signatures (DO bit) and keys.
+	dig +dnssec +time=2 +tries=2 +noall +answer "@$RESOLVER_ADDR" \
+	    signed.test MX | grep -q 'RRSIG[[:space:]]*MX 13 ' ||
+	    die "no RRSIG for signed.test MX through unbound"
+	dig +dnssec +time=2 +tries=2 +noall +answer "@$RESOLVER_ADDR" \
+	    signed.test DNSKEY | grep -q 'DNSKEY[[:space:]]*257 3 13 ' ||
+	    die "no KSK DNSKEY for signed.test through unbound"
+	delv "@$RESOLVER_ADDR" -a "$DNS/trust-anchor.delv" +root=signed.test \
+	    signed.test MX 2>&1 | grep -q '^; fully validated' ||
+	    die "signed.test MX does not validate with the trust anchor (delv)"
+}
+
+# First line the server sends on ADDR:25 (empty for a silent server).
+banner() {
+	local out
+	# shellcheck disable=SC2016
+	out=$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/25" || exit 1
+	    IFS= read -r -t 1 line <&3 || line=""
+	    printf "%s\n" "$line"' _ "$1" 2>/dev/null) || return 1
+	printf '%s\n' "${out%$'\r'}"
+}
+
+# openssl verify code of the STARTTLS certificate at ADDR for NAME.
+tls_verify_code() {
+	local out hostport=$1:25
+	case $1 in
+	*:*:*) hostport="[$1]:25" ;;
+	esac
+	out=$(timeout 5 openssl s_client -starttls smtp -connect "$hostport" \
+	    -servername "$2" -verify_hostname "$2" -CAfile "$CA/ca.pem" \
+	    -brief </dev/null 2>&1) || true
+	case $out in
+	*"Verification: OK"*)	echo 0 ;;
+	*"verify error:num="*)	printf '%s\n' "$out" |
+				    sed -n 's/.*verify error:num=\([0-9]*\).*/\1/p' | head -n 1 ;;
+	*)			echo "no-tls" ;;
+	esac
+}
+
+check_smtp() {
+	local addr want got bad=""
+	while read -r addr want; do
+		if [ -z "$want" ]; then
+			# Silent: accepting the connection is all it does.
+			# shellcheck disable=SC2016
+			timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/25"' _ "$addr" \
+			    2>/dev/null ||
+			    bad="$bad
+    $addr:25: no connection"
+			continue
+		fi
+		got=$(banner "$addr") || got="(no connection)"
+		case $got in
+		"$want"*) ;;
+		*) bad="$bad
+    $addr:25: got '$got', want '$want...'" ;;
+		esac
+	done <<'EOF'
+127.0.0.10 220 mx.good.test
+127.0.0.11 220 mx.nostarttls.test
+127.0.0.12 220 mx.selfsigned.test
+127.0.0.13 220 mx.expired.test
+127.0.0.14 220 mx.wrongname.test
+::1 220 mx.ipv6.test
+127.0.0.21
+127.0.0.22 220 mx.mangled.test
+127.0.0.23 220 mx.starttlserr.test
+127.0.0.24 220 mx.tlsfail.test
+EOF
+	if listening "$REFUSED_ADDR" 25; then
+		bad="$bad
+    $REFUSED_ADDR:25: something listens there, it must refuse"
+	fi
+	[ -z "$bad" ] || die "SMTP listeners are not as expected:$bad$(logtail "$PFX/maillog")"
+
+	# Certificates as served: 0 ok, 10 expired, 18 self-signed,
+	# 62 hostname mismatch.
+	while read -r addr name want; do
+		got=$(tls_verify_code "$addr" "$name")
+		if [ "$got" != "$want" ]; then
+			bad="$bad
+    $addr:25 ($name): verify code '$got', want '$want'"
+		fi
+	done <<'EOF'
+127.0.0.10 mx.good.test 0
+::1 mx.ipv6.test 0
+127.0.0.12 mx.selfsigned.test 18
+127.0.0.13 mx.expired.test 10
+127.0.0.14 mx.wrongname.test 62
+EOF
+	[ -z "$bad" ] || die "STARTTLS certificates are not as expected:$bad$(logtail "$PFX/maillog")"
+}
+
+# ---------------------------------------------------------------- start
+
+write_domains() {
+	cat >"$LAB/domains.txt" <<'EOF'
+good.test
+nostarttls.test
+selfsigned.test
+expired.test
+wrongname.test
+twomx.test
+nullmx.test
+implicit.test
+ipv6.test
+nxdomain.test
+refused.test
+silent.test
+mangled.test
+starttlserr.test
+tlsfail.test
+mxnoaddr.test
+signed.test
+EOF
+}
+
+env_flags() {
+	echo "--resolver $RESOLVER_ADDR --trust-anchor $DNS/trust-anchor.key --ca-file $CA/ca.pem"
+}
+
+# Run a start step; MXAUDIT_LAB_TIMING=1 prints how long each one took.
+step() {
+	local t
+	t=$(date +%s%N)
+	"$@"
+	if [ "${MXAUDIT_LAB_TIMING:-}" = 1 ]; then
+		note "$1: $((($(date +%s%N) - t) / 1000000)) ms"
+	fi
+}
+
+on_start_exit() {
+	local rc=$?
+	if [ "$rc" -ne 0 ]; then
+		if [ "${MXAUDIT_LAB_KEEP:-}" = 1 ]; then
+			echo "$prog: start failed; leaving what runs (MXAUDIT_LAB_KEEP=1)" >&2
+		else
+			echo "$prog: start failed; stopping what was started (logs stay in $LAB)" >&2
+			do_stop >/dev/null 2>&1 || true
+		fi
+	fi
+	exit "$rc"
+}
+
+do_start() {
+	local t0 cmd
+	t0=$(date +%s%N)
+	[ "$(id -u)" = 0 ] || die "must run as root (ports 25 and 53)"
+	for cmd in nsd nsd-checkconf nsd-checkzone unbound unbound-checkconf \
+	    postfix postconf openssl dnssec-keygen dnssec-signzone \
+	    dnssec-dsfromkey dig delv ss setsid setpriv timeout; do
+		command -v "$cmd" >/dev/null 2>&1 ||
+		    die "$cmd not found (needs postfix nsd unbound bind9-utils bind9-dnsutils openssl)"
+	done
+	[ -x "$BUILD/tests/lab-hostile" ] ||
+	    die "$BUILD/tests/lab-hostile not found: build the lab-hostile target first"
+
+	step do_stop
+	if ! ports_free; then
+		die "lab ports are in use by something else (another lab or a system daemon?):
+$(who_listens)"
+	fi
+	trap on_start_exit EXIT
+
+	case $LAB in
+	*/lab) rm -rf "$LAB" ;;
+	*) die "refusing to remove unexpected path $LAB" ;;
+	esac
+	mkdir -p "$LAB"
+
+	step gen_ca
+	step gen_dns
+	write_domains
+	env_flags >"$LAB/env"
+	step start_dns
+	step start_postfix
+	step start_hostile
+	step check_dns
+	step check_smtp
+
+	trap - EXIT
+	t0=$((($(date +%s%N) - t0) / 1000000))
+	note "lab up in $((t0 / 1000)).$(printf '%03d' $((t0 % 1000))) s; state in $LAB"
+	note "flags: $(env_flags)"
+}
+
+do_status() {
+	local rc=0
+	if pid_alive "$DNS/nsd.pid" nsd; then note "nsd: running"; else note "nsd: stopped"; rc=1; fi
+	if pid_alive "$DNS/unbound.pid" unbound; then note "unbound: running"; else note "unbound: stopped"; rc=1; fi
+	if pid_alive "$PFX/queue/pid/master.pid" master; then note "postfix: running"; else note "postfix: stopped"; rc=1; fi
+	if pid_alive "$HOST/hostile.pid" lab-hostile; then note "lab-hostile: running"; else note "lab-hostile: stopped"; rc=1; fi
+	return "$rc"
+}
+
+# ---------------------------------------------------------------- main
+
+[ $# -eq 2 ] || usage
+action=$1
+case $action in
+start|restart)
+	mkdir -p "$2" || die "cannot create $2"
+	;;
+esac
+if [ -d "$2" ]; then
+	BUILD=$(cd "$2" && pwd -P)
+else
+	case $2 in
+	/*) BUILD=$2 ;;
+	*) BUILD=$(pwd -P)/$2 ;;
+	esac
+fi
+set_paths "$BUILD"
+
+case $action in
+start|restart)
+	do_start
+	;;
+stop)
+	do_stop
+	;;
+status)
+	do_status
+	;;
+env)
+	env_flags
+	;;
+*)
+	usage
+	;;
+esac
