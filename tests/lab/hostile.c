@@ -46,7 +46,13 @@
 #define ACCEPT_PAUSE_MS 100   /* back off when out of descriptors */
 #define OUT_HIGH_WATER  65536 /* stop reading while this much is unsent */
 
-enum mode { MODE_SILENT, MODE_MANGLED, MODE_STARTTLS_ERROR, MODE_TLS_GARBAGE };
+enum mode {
+	MODE_SILENT,
+	MODE_MANGLED,
+	MODE_STARTTLS_ERROR,
+	MODE_TLS_GARBAGE,
+	MODE_BUSY
+};
 
 enum state {
 	ST_SMTP,      /* reading SMTP command lines */
@@ -58,6 +64,7 @@ enum state {
 struct listener {
 	int fd;
 	enum mode mode;
+	unsigned long accepted; /* connections so far */
 };
 
 struct conn {
@@ -83,6 +90,7 @@ static const struct {
 	{ "mangled", MODE_MANGLED, "mx.mangled.test" },
 	{ "starttls-error", MODE_STARTTLS_ERROR, "mx.starttlserr.test" },
 	{ "tls-garbage", MODE_TLS_GARBAGE, "mx.tlsfail.test" },
+	{ "busy", MODE_BUSY, "mx.busy.test" },
 };
 
 static struct listener listeners[MAX_LISTENERS];
@@ -115,7 +123,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: lab-hostile [-p pidfile] MODE ADDR PORT\n"
 	    "       lab-hostile [-p pidfile] MODE:ADDR:PORT ...\n"
-	    "modes: silent, mangled, starttls-error, tls-garbage\n");
+	    "modes: silent, mangled, starttls-error, tls-garbage, busy\n");
 	exit(2);
 }
 
@@ -311,6 +319,11 @@ ehlo_reply(struct conn *c)
 		    host);
 		return;
 	}
+	if (c->mode == MODE_BUSY) {
+		queue_out(c, "250-%s\r\n250-PIPELINING\r\n250 8BITMIME\r\n",
+		    host);
+		return;
+	}
 	queue_out(c,
 	    "250-%s\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
 	    "250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n",
@@ -491,8 +504,17 @@ conn_accept(struct listener *l)
 	c->fd = fd;
 	c->mode = l->mode;
 	c->state = ST_SMTP;
-	if (c->mode != MODE_SILENT)
+	l->accepted++;
+	if (c->mode == MODE_BUSY && l->accepted % 2 == 1) {
+		/* busy: every other connection is turned away, as a full
+		 * server does (Postfix, Exim: "too many connections") */
+		queue_out(c,
+		    "421 4.7.0 %s Error: too many connections\r\n",
+		    mode_host(c->mode));
+		c->state = ST_CLOSING;
+	} else if (c->mode != MODE_SILENT) {
 		queue_out(c, "220 %s ESMTP\r\n", mode_host(c->mode));
+	}
 	conns[nconns++] = c;
 	/* Try to send the greeting at once; poll() will finish it. */
 	if (conn_write(c) == -1)

@@ -30,7 +30,7 @@ SRC=$(cd "$(dirname "$0")" && pwd -P)
 NS_ADDR=127.0.2.1
 RESOLVER_ADDR=127.0.2.2
 PF_ADDRS="127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14 ::1"
-HOSTILE_ADDRS="127.0.0.21 127.0.0.22 127.0.0.23 127.0.0.24"
+HOSTILE_ADDRS="127.0.0.21 127.0.0.22 127.0.0.23 127.0.0.24 127.0.0.25"
 REFUSED_ADDR=127.0.0.20
 
 die() {
@@ -151,7 +151,7 @@ listening() {
 
 # Who listens on the lab's ports (for error messages).
 who_listens() {
-	ss -Hlntup 2>/dev/null | grep -E "(127\.0\.0\.(1[0-4]|2[0-4])|\[::1\]):25 |127\.0\.2\.[12]:53 " || true
+	ss -Hlntup 2>/dev/null | grep -E "(127\.0\.0\.(1[0-4]|2[0-5])|\[::1\]):25 |127\.0\.2\.[12]:53 " || true
 }
 
 ports_free() {
@@ -300,6 +300,21 @@ EOF
 
 # ---------------------------------------------------------------- DNS
 
+# bench.test, for bench/run.sh: d0000 ... d0999, each with an MX name of
+# its own (nothing shared between domains), round-robin over the Postfix
+# listeners 127.0.0.10-14.
+gen_bench_zone() {
+	cat <<EOF
+\$ORIGIN bench.test.
+\$TTL 3600
+@	IN SOA	ns.test. hostmaster.test. ( $1 3600 600 86400 60 )
+@	IN NS	ns.test.
+EOF
+	awk 'BEGIN { for (i = 0; i < 1000; i++)
+	    printf "d%04d\tIN MX\t10 mx.d%04d.bench.test.\nmx.d%04d\tIN A\t127.0.0.%d\n",
+	    i, i, i, 10 + i % 5 }'
+}
+
 gen_dns() {
 	local serial ksk ds
 	serial=$(date +%s)
@@ -320,6 +335,7 @@ gen_dns() {
 	render "$SRC/zones/signed.test.zone.in" "$DNS/zones/signed.test.zone" \
 	    SERIAL="$serial"
 	cp "$SRC/zones/root.hints.in" "$DNS/root.hints"
+	gen_bench_zone "$serial" >"$DNS/zones/bench.test.zone"
 
 	# Signatures from a day ago to a year ahead; the serial is unixtime.
 	dnssec-signzone -q -S -K "$DNS/keys" -d "$DNS/keys" -N keep \
@@ -357,7 +373,8 @@ EOF
 	    die "nsd-checkconf failed; $(logtail "$DNS/check.log")"
 	if ! { nsd-checkzone . "$DNS/zones/root.zone" &&
 	    nsd-checkzone test. "$DNS/zones/test.zone" &&
-	    nsd-checkzone signed.test. "$DNS/zones/signed.test.zone.signed"; } \
+	    nsd-checkzone signed.test. "$DNS/zones/signed.test.zone.signed" &&
+	    nsd-checkzone bench.test. "$DNS/zones/bench.test.zone"; } \
 	    >>"$DNS/check.log" 2>&1; then
 		die "nsd-checkzone failed; $(logtail "$DNS/check.log")"
 	fi
@@ -441,6 +458,7 @@ start_hostile() {
 	setsid "$bin" -p "$HOST/hostile.pid" \
 	    silent:127.0.0.21:25 mangled:127.0.0.22:25 \
 	    starttls-error:127.0.0.23:25 tls-garbage:127.0.0.24:25 \
+	    busy:127.0.0.25:25 \
 	    </dev/null >>"$HOST/hostile.log" 2>&1 &
 	wait_for 5 pid_alive "$HOST/hostile.pid" lab-hostile ||
 	    die "lab-hostile did not start; $(logtail "$HOST/hostile.log")"
@@ -503,6 +521,10 @@ mxnoaddr.test MX 10 mx.nowhere.test.
 mx.nowhere.test A NXDOMAIN
 signed.test MX 10 mx.signed.test.
 mx.signed.test A 127.0.0.10
+busy.test MX 10 mx.busy.test.
+mx.busy.test A 127.0.0.25
+d0000.bench.test MX 10 mx.d0000.bench.test.
+mx.d0999.bench.test A 127.0.0.14
 EOF
 	while read -r name type want; do
 		i=$((i + 1))
@@ -593,6 +615,9 @@ check_smtp() {
 127.0.0.23 220 mx.starttlserr.test
 127.0.0.24 220 mx.tlsfail.test
 EOF
+	# busy turns away every other connection: a look would spend one
+	listening 127.0.0.25 25 || bad="$bad
+    127.0.0.25:25: lab-hostile busy is not listening"
 	if listening "$REFUSED_ADDR" 25; then
 		bad="$bad
     $REFUSED_ADDR:25: something listens there, it must refuse"
@@ -638,7 +663,10 @@ starttlserr.test
 tlsfail.test
 mxnoaddr.test
 signed.test
+busy.test
 EOF
+	# bench.test: see gen_bench_zone
+	seq -f 'd%04g.bench.test' 0 999 >"$LAB/bench-domains.txt"
 }
 
 env_flags() {

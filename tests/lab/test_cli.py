@@ -74,6 +74,16 @@ class Cli(unittest.TestCase):
         a = labtest.addresses(r.doc("good.test"))[0][1]
         self.assertNotIn("transcript", a)
 
+    def test_busy_transcript(self):
+        r = labtest.run(["--transcript", "busy.test"])
+        a = labtest.addresses(r.doc("busy.test"))[0][1]
+        said = [(t["dir"], t["line"]) for t in a["transcript"]]
+        first = [i for i, s in enumerate(said) if s[0] == "S"]
+        self.assertTrue(said[first[0]][1].startswith("421 "), said)
+        self.assertIn(("S", "220 mx.busy.test ESMTP"), said)
+        self.assertEqual(labtest.finding_ids(r.doc("busy.test")),
+                         {"starttls-missing"})
+
     def test_ehlo_name(self):
         r = labtest.run(["--transcript", "--ehlo-name", "probe.example.test",
                          "good.test"])

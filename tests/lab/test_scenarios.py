@@ -13,7 +13,7 @@ DOMAINS = ["good.test", "nostarttls.test", "selfsigned.test", "expired.test",
            "wrongname.test", "twomx.test", "nullmx.test", "implicit.test",
            "ipv6.test", "nxdomain.test", "refused.test", "silent.test",
            "mangled.test", "starttlserr.test", "tlsfail.test",
-           "mxnoaddr.test", "signed.test"]
+           "mxnoaddr.test", "signed.test", "busy.test"]
 
 # the scan's stage deadline: the silent server costs exactly this much
 TIMEOUT = 3
@@ -218,6 +218,15 @@ class Scenarios(unittest.TestCase):
         self.assertEqual(d["mx"][0]["dns"]["a"]["dnssec"], "secure")
         self.assert_tls_good(self.only_address("signed.test"))
         self.assertEqual(labtest.finding_ids(d), set())
+
+    def test_busy_is_retried(self):
+        # 421 first ("too many connections"), then a real conversation:
+        # the verdict is about that conversation, not about the 421
+        d = self.doc("busy.test")
+        a = self.only_address("busy.test")
+        self.assertEqual(a["smtp"]["banner_code"], 220)
+        self.assertTrue(a["smtp"]["ehlo"])
+        self.assertEqual(labtest.finding_ids(d), {"starttls-missing"})
 
 
 if __name__ == "__main__":
