@@ -320,8 +320,8 @@ ehlo_reply(struct conn *c)
 		return;
 	}
 	if (c->mode == MODE_BUSY) {
-		queue_out(c, "250-%s\r\n250-PIPELINING\r\n250 8BITMIME\r\n",
-		    host);
+		queue_out(
+		    c, "250-%s\r\n250-PIPELINING\r\n250 8BITMIME\r\n", host);
 		return;
 	}
 	queue_out(c,
@@ -508,8 +508,7 @@ conn_accept(struct listener *l)
 	if (c->mode == MODE_BUSY && l->accepted % 2 == 1) {
 		/* busy: every other connection is turned away, as a full
 		 * server does (Postfix, Exim: "too many connections") */
-		queue_out(c,
-		    "421 4.7.0 %s Error: too many connections\r\n",
+		queue_out(c, "421 4.7.0 %s Error: too many connections\r\n",
 		    mode_host(c->mode));
 		c->state = ST_CLOSING;
 	} else if (c->mode != MODE_SILENT) {
