@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential clang cmake pkg-config libevent-dev libunbound-dev
 libssl-dev libjansson-dev libcmocka-dev libclang-rt-14-dev dns-root-data
-ca-certificates openssl postfix nsd unbound bind9-utils bind9-dnsutils
+ca-certificates openssl postfix nsd unbound bind9-utils bind9-dnsutils iproute2
 python3 python3-jsonschema clang-format"
 
 missing=""
