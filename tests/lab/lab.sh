@@ -343,6 +343,12 @@ gen_dns() {
 	    -f "$DNS/zones/signed.test.zone.signed" \
 	    "$DNS/zones/signed.test.zone" >>"$DNS/dnssec.log" 2>&1 ||
 	    die "dnssec-signzone failed; $(logtail "$DNS/dnssec.log")"
+	# bogus.signed.test: change the signed MX, keep its signature
+	sed -i 's/^\(bogus\.signed\.test\.[[:space:]].*MX[[:space:]]*\)10 /\120 /' \
+	    "$DNS/zones/signed.test.zone.signed"
+	grep -q '^bogus\.signed\.test\..*MX[[:space:]]*20 ' \
+	    "$DNS/zones/signed.test.zone.signed" ||
+	    die "could not alter bogus.signed.test MX after signing"
 
 	# Trust anchor for libunbound (ub_ctx_add_ta_file): the DS of the
 	# KSK; the DNSKEY form is written next to it.
@@ -521,6 +527,8 @@ mxnoaddr.test MX 10 mx.nowhere.test.
 mx.nowhere.test A NXDOMAIN
 signed.test MX 10 mx.signed.test.
 mx.signed.test A 127.0.0.10
+servfail.test MX SERVFAIL
+bogus.signed.test MX 20 mx.bogus.signed.test.
 busy.test MX 10 mx.busy.test.
 mx.busy.test A 127.0.0.25
 d0000.bench.test MX 10 mx.d0000.bench.test.
@@ -664,6 +672,8 @@ tlsfail.test
 mxnoaddr.test
 signed.test
 busy.test
+servfail.test
+bogus.signed.test
 EOF
 	# bench.test: see gen_bench_zone
 	seq -f 'd%04g.bench.test' 0 999 >"$LAB/bench-domains.txt"

@@ -125,6 +125,14 @@ class Cli(unittest.TestCase):
                          {"mx-null"})
         self.assertLess(r.seconds, 5)
 
+    def test_dead_resolver(self):
+        # nothing answers at 127.0.2.9: every domain gets a clear error
+        argv = [labtest.MXAUDIT, "scan", "--format", "json", "--timeout",
+                "2", "--resolver", "127.0.2.9", "good.test", "nullmx.test"]
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(p.stdout.count('"id": "dns-timeout"'), 2, p.stdout)
+
     def test_duplicates_and_case(self):
         r = labtest.run(["GOOD.test.", "good.test"])
         self.assertEqual(list(r.docs), ["good.test"])

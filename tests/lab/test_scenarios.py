@@ -13,7 +13,8 @@ DOMAINS = ["good.test", "nostarttls.test", "selfsigned.test", "expired.test",
            "wrongname.test", "twomx.test", "nullmx.test", "implicit.test",
            "ipv6.test", "nxdomain.test", "refused.test", "silent.test",
            "mangled.test", "starttlserr.test", "tlsfail.test",
-           "mxnoaddr.test", "signed.test", "busy.test"]
+           "mxnoaddr.test", "signed.test", "busy.test", "servfail.test",
+           "dnstimeout.test", "bogus.signed.test"]
 
 # the scan's stage deadline: the silent server costs exactly this much
 TIMEOUT = 3
@@ -218,6 +219,29 @@ class Scenarios(unittest.TestCase):
         self.assertEqual(d["mx"][0]["dns"]["a"]["dnssec"], "secure")
         self.assert_tls_good(self.only_address("signed.test"))
         self.assertEqual(labtest.finding_ids(d), set())
+
+    def test_servfail(self):
+        d = self.doc("servfail.test")
+        self.assertEqual(d["status"], "error")
+        self.assertEqual(d["dns"]["mx"]["status"], "servfail")
+        self.assertEqual(labtest.finding_ids(d), {"dns-servfail"})
+
+    def test_dns_timeout(self):
+        d = self.doc("dnstimeout.test")
+        self.assertEqual(d["status"], "error")
+        self.assertEqual(d["dns"]["mx"]["status"], "timeout")
+        self.assertEqual(labtest.finding_ids(d), {"dns-timeout"})
+        # the query's deadline, not the resolver's patience
+        self.assertLess(d["duration_ms"], TIMEOUT * 1000 + 2000)
+
+    def test_dnssec_bogus(self):
+        d = self.doc("bogus.signed.test")
+        self.assertEqual(d["status"], "error")
+        self.assertEqual(d["dns"]["mx"]["dnssec"], "bogus")
+        self.assertTrue(d["dns"]["mx"]["why_bogus"])
+        # bogus data is never used: no MX, no connection
+        self.assertEqual(d["mx"], [])
+        self.assertEqual(labtest.finding_ids(d), {"dnssec-bogus"})
 
     def test_busy_is_retried(self):
         # 421 first ("too many connections"), then a real conversation:
