@@ -18,11 +18,11 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "util/timeutil.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 /* the range RFC 3339 can express with four-digit years */
-#define REPORT_JSON_TIME_MIN (-62167219200LL) /* 0000-01-01T00:00:00Z */
-#define REPORT_JSON_TIME_MAX 253402300799LL   /* 9999-12-31T23:59:59Z */
 
 /* report_json_set - o[key] = v (stolen); a failure can only be OOM */
 static void
@@ -60,48 +60,6 @@ report_json_array(void)
 	return a;
 }
 
-/*
- * report_json_utf8_seq - length (1..4) of the well-formed UTF-8 sequence at
- * p (Unicode table 3-7, the same rules jansson applies), or 0 when it is
- * ill-formed; then *bad is the length of its maximal subpart (>= 1).
- */
-static size_t
-report_json_utf8_seq(const unsigned char *p, size_t len, size_t *bad)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		if (p[0] == 0xe0)
-			lo = 0xa0; /* overlong */
-		else if (p[0] == 0xed)
-			hi = 0x9f; /* surrogates */
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		if (p[0] == 0xf0)
-			lo = 0x90; /* overlong */
-		else if (p[0] == 0xf4)
-			hi = 0x8f; /* above U+10FFFF */
-	} else {
-		*bad = 1;
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if (i >= len || p[i] < lo || p[i] > hi) {
-			*bad = i;
-			return 0;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return n;
-}
-
 json_t *
 report_json_string(const char *p, size_t len)
 {
@@ -113,7 +71,7 @@ report_json_string(const char *p, size_t len)
 	char *o;
 
 	for (i = 0; i < len; i += n) {
-		n = report_json_utf8_seq(u + i, len - i, &bad);
+		n = utf8_decode(u + i, len - i, NULL, &bad);
 		if (n == 0) {
 			valid = false;
 			break;
@@ -130,7 +88,7 @@ report_json_string(const char *p, size_t len)
 	o = xmalloc(len * 3 + 1);
 	olen = 0;
 	for (i = 0; i < len; i += n) {
-		n = report_json_utf8_seq(u + i, len - i, &bad);
+		n = utf8_decode(u + i, len - i, NULL, &bad);
 		if (n == 0) {
 			memcpy(o + olen, fffd, 3);
 			olen += 3;
@@ -204,23 +162,11 @@ report_json_real(double v)
 	return json_real(isfinite(v) ? v : 0.0);
 }
 
-static long long
-report_json_clamp_time(time_t t)
-{
-	long long v = (long long)t;
-
-	if (v < REPORT_JSON_TIME_MIN)
-		return REPORT_JSON_TIME_MIN;
-	if (v > REPORT_JSON_TIME_MAX)
-		return REPORT_JSON_TIME_MAX;
-	return v;
-}
-
 /* report_json_time - RFC 3339 UTC ("2026-11-28T16:00:00Z"), clamped */
 static json_t *
 report_json_time(time_t t)
 {
-	time_t c = (time_t)report_json_clamp_time(t);
+	time_t c = (time_t)timeutil_clamp(t);
 	struct tm tm;
 	char s[64];
 	int n;
@@ -233,17 +179,6 @@ report_json_time(time_t t)
 	if (n < 0 || (size_t)n >= sizeof(s))
 		log_fatalx("json: time does not fit");
 	return report_json_string(s, (size_t)n);
-}
-
-/* report_json_days_left - whole days from now to t, rounded down */
-static long long
-report_json_days_left(time_t t, time_t now)
-{
-	long long d = report_json_clamp_time(t) - report_json_clamp_time(now);
-
-	if (d >= 0)
-		return d / 86400;
-	return -((-d + 86399) / 86400);
 }
 
 static const char *
@@ -326,15 +261,15 @@ report_json_leaf(const struct tls_info *t, time_t now)
 	report_json_set(o, "name_match", report_json_bool(t->name_match));
 	report_json_set(o, "matched_name", report_json_str(t->matched_name));
 	report_json_set(o, "expired",
-	    report_json_bool(report_json_clamp_time(now) >
-	        report_json_clamp_time(c->not_after)));
+	    report_json_bool(
+	        timeutil_clamp(now) > timeutil_clamp(c->not_after)));
 	report_json_set(o, "not_yet_valid",
-	    report_json_bool(report_json_clamp_time(now) <
-	        report_json_clamp_time(c->not_before)));
+	    report_json_bool(
+	        timeutil_clamp(now) < timeutil_clamp(c->not_before)));
 	report_json_set(o, "not_before", report_json_time(c->not_before));
 	report_json_set(o, "not_after", report_json_time(c->not_after));
-	report_json_set(o, "days_left",
-	    report_json_int(report_json_days_left(c->not_after, now)));
+	report_json_set(
+	    o, "days_left", report_json_int(timeutil_days(now, c->not_after)));
 	report_json_set(o, "subject", report_json_str0(c->subject));
 	report_json_set(o, "issuer", report_json_str0(c->issuer));
 	report_json_set(o, "san", report_json_strv(c->san, c->nsan));

@@ -16,62 +16,21 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "util/timeutil.h"
+#include "util/utf8.h"
+
 #define REPORT_TEXT_RED    "\033[1;31m"
 #define REPORT_TEXT_GREEN  "\033[1;32m"
 #define REPORT_TEXT_YELLOW "\033[1;33m"
 #define REPORT_TEXT_RESET  "\033[0m"
 
 /* the range of certificate times (RFC 5280 years 0000..9999) */
-#define REPORT_TEXT_TIME_MIN (-62167219200LL)
-#define REPORT_TEXT_TIME_MAX 253402300799LL
 
 enum report_text_verdict {
 	REPORT_TEXT_VERDICT_OK,
 	REPORT_TEXT_VERDICT_WARN,
 	REPORT_TEXT_VERDICT_FAIL,
 };
-
-/*
- * report_text_utf8 - length (2..4) of the well-formed UTF-8 sequence at p,
- * its code point in *cp; 0 when the sequence is ill-formed.
- */
-static size_t
-report_text_utf8(const unsigned char *p, size_t len, uint32_t *cp)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	uint32_t v;
-	size_t n, i;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-		v = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		v = p[0] & 0x0f;
-		if (p[0] == 0xe0)
-			lo = 0xa0;
-		else if (p[0] == 0xed)
-			hi = 0x9f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		v = p[0] & 0x07;
-		if (p[0] == 0xf0)
-			lo = 0x90;
-		else if (p[0] == 0xf4)
-			hi = 0x8f;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if (i >= len || p[i] < lo || p[i] > hi)
-			return 0;
-		v = (v << 6) | (p[i] & 0x3f);
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	*cp = v;
-	return n;
-}
 
 /* report_text_printable - a code point safe to show as itself */
 static bool
@@ -104,7 +63,7 @@ report_text_put(FILE *out, const char *p, size_t len)
 			i++;
 			continue;
 		}
-		n = u[i] >= 0x80 ? report_text_utf8(u + i, len - i, &cp) : 0;
+		n = u[i] >= 0x80 ? utf8_decode(u + i, len - i, &cp, NULL) : 0;
 		if (n > 0 && report_text_printable(cp)) {
 			fwrite(u + i, 1, n, out);
 			i += n;
@@ -257,30 +216,6 @@ report_text_header(FILE *out, const struct domain_result *r, unsigned flags)
 	fprintf(out, ", %.0f ms\n", r->duration_ms >= 0 ? r->duration_ms : 0.0);
 }
 
-/* report_text_clamp_time - into years 0000..9999, so differences fit */
-static long long
-report_text_clamp_time(time_t t)
-{
-	long long v = (long long)t;
-
-	if (v < REPORT_TEXT_TIME_MIN)
-		return REPORT_TEXT_TIME_MIN;
-	if (v > REPORT_TEXT_TIME_MAX)
-		return REPORT_TEXT_TIME_MAX;
-	return v;
-}
-
-/* report_text_days - whole days from a to b, rounded down */
-static long long
-report_text_days(time_t a, time_t b)
-{
-	long long d = report_text_clamp_time(b) - report_text_clamp_time(a);
-
-	if (d >= 0)
-		return d / 86400;
-	return -((-d + 86399) / 86400);
-}
-
 static void
 report_text_cert(
     FILE *out, const struct tls_info *t, unsigned flags, time_t now)
@@ -309,10 +244,10 @@ report_text_cert(
 		report_text_bad(out, flags, "not yet valid");
 	} else if (now > c->not_after) {
 		report_text_bad(out, flags, "EXPIRED");
-		days = report_text_days(c->not_after, now);
+		days = timeutil_days(c->not_after, now);
 		fprintf(out, " %lld day%s ago", days, days == 1 ? "" : "s");
 	} else {
-		days = report_text_days(now, c->not_after);
+		days = timeutil_days(now, c->not_after);
 		fprintf(
 		    out, "expires in %lld day%s", days, days == 1 ? "" : "s");
 	}
