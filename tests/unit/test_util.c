@@ -13,6 +13,8 @@
 #include "util/buf.h"
 #include "util/str.h"
 #include "util/strmap.h"
+#include "util/timeutil.h"
+#include "util/utf8.h"
 
 static void
 test_buf_cap(void **state)
@@ -106,6 +108,55 @@ test_escape(void **state)
 	free(s);
 }
 
+static void
+test_utf8(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t len, n, bad;
+		uint32_t cp;
+	} cases[] = {
+		{ "A", 1, 1, 0, 0x41 },
+		{ "\xc3\xa9", 2, 2, 0, 0xe9 },
+		{ "\xe2\x82\xac", 3, 3, 0, 0x20ac },
+		{ "\xf0\x9f\x94\x92", 4, 4, 0, 0x1f512 },
+		{ "\xc0\xaf", 2, 0, 1, 0 },         /* overlong */
+		{ "\xe0\x80\xaf", 3, 0, 1, 0 },     /* overlong */
+		{ "\xed\xa0\x80", 3, 0, 1, 0 },     /* surrogate */
+		{ "\xf4\x90\x80\x80", 4, 0, 1, 0 }, /* > U+10FFFF */
+		{ "\xe2\x82", 2, 0, 2, 0 },         /* truncated */
+		{ "\x80", 1, 0, 1, 0 },             /* lone continuation */
+		{ "\xff", 1, 0, 1, 0 },
+	};
+	uint32_t cp;
+	size_t i, n, bad;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cp = 0;
+		bad = 0;
+		n = utf8_decode((const unsigned char *)cases[i].in,
+		    cases[i].len, &cp, &bad);
+		assert_int_equal(n, cases[i].n);
+		if (n > 0)
+			assert_int_equal(cp, cases[i].cp);
+		else
+			assert_int_equal(bad, cases[i].bad);
+	}
+}
+
+static void
+test_days(void **state)
+{
+	(void)state;
+	assert_int_equal(timeutil_days(0, 86399), 0);
+	assert_int_equal(timeutil_days(0, 86400), 1);
+	assert_int_equal(timeutil_days(0, -1), -1);
+	assert_int_equal(timeutil_days(0, -86400), -1);
+	assert_int_equal(timeutil_days(0, -86401), -2);
+	assert_int_equal(timeutil_clamp((time_t)1 << 62), TIMEUTIL_MAX);
+}
+
 int
 main(void)
 {
@@ -114,6 +165,8 @@ main(void)
 		cmocka_unit_test(test_buf_long_printf),
 		cmocka_unit_test(test_strmap),
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_days),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
