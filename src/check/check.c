@@ -225,6 +225,19 @@ check_mx_host(struct domain_result *r, const struct mx_host *m, time_t now)
 {
 	size_t i;
 
+	if (m->literal) {
+		domain_result_add_finding(r, "mx-address-literal",
+		    SEVERITY_ERROR, m->host, NULL,
+		    "the MX record names an address, not a host (RFC 5321 "
+		    "5.1): senders look it up as a name and fail");
+		return;
+	}
+	if (m->cname != NULL && m->preference >= 0)
+		domain_result_add_finding(r, "mx-cname", SEVERITY_WARNING,
+		    m->host, NULL,
+		    "the MX name is an alias of %s (RFC 2181 10.3 and RFC "
+		    "5321 5.1 forbid it); some senders refuse it",
+		    m->cname);
 	if (check_dns_bogus(r, &m->a, "A", m->host) ||
 	    check_dns_bogus(r, &m->aaaa, "AAAA", m->host))
 		return;

@@ -15,10 +15,12 @@
 #include "probe/scan.h"
 
 #include <event2/event.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/time.h>
 
 #include "net/dns.h"
@@ -316,6 +318,16 @@ job_query(struct job *j, const char *name, int type, size_t mx)
 	j->pending++;
 }
 
+/* scan_is_literal - an IPv4 or IPv6 address where a host name should be */
+static bool
+scan_is_literal(const char *host)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, host, buf) == 1 ||
+	    inet_pton(AF_INET6, host, buf) == 1;
+}
+
 static int
 mx_cmp(const void *a, const void *b)
 {
@@ -387,6 +399,11 @@ job_on_mx(struct job *j, const struct dns_reply *reply)
 	}
 	for (i = 0; i < r->nmx; i++) {
 		r->mx[i].a.rcode = r->mx[i].aaaa.rcode = -1;
+		if (scan_is_literal(r->mx[i].host)) {
+			/* "10 192.0.2.1.": a name that is no name */
+			r->mx[i].literal = true;
+			continue;
+		}
 		job_query(j, r->mx[i].host, DNS_TYPE_A, i);
 		job_query(j, r->mx[i].host, DNS_TYPE_AAAA, i);
 	}
@@ -397,13 +414,23 @@ job_on_addr(struct job *j, size_t mx, int type, const struct dns_reply *reply)
 {
 	struct mx_host *m = &j->r->mx[mx];
 	const struct dnsmsg *msg = reply->msg;
-	char ip[64];
+	char ip[DNSMSG_NAMEMAX];
 	int family;
 	size_t i;
 
 	dns_answer_info_set(type == DNS_TYPE_A ? &m->a : &m->aaaa, reply);
-	if (reply->status != DNS_STATUS_OK || msg == NULL ||
-	    reply->dnssec == DNSSEC_BOGUS)
+	if (msg == NULL || reply->dnssec == DNSSEC_BOGUS)
+		return;
+	for (i = 0; i < msg->nrr && m->cname == NULL; i++) {
+		if (msg->rr[i].section != 1 ||
+		    msg->rr[i].type != DNS_TYPE_CNAME ||
+		    strcasecmp(msg->rr[i].name, m->host) != 0)
+			continue;
+		if (dnsmsg_rr_cname(reply->packet, reply->len, &msg->rr[i], ip,
+		        sizeof(ip), NULL) == 0)
+			m->cname = str_lower(xstrdup(ip));
+	}
+	if (reply->status != DNS_STATUS_OK)
 		return;
 	for (i = 0; i < msg->nrr; i++) {
 		if (msg->rr[i].section != 1 || msg->rr[i].type != type)

@@ -252,6 +252,7 @@ domain_result_free(struct domain_result *r)
 		struct mx_host *m = &r->mx[i];
 
 		free(m->host);
+		free(m->cname);
 		dns_answer_info_release(&m->a);
 		dns_answer_info_release(&m->aaaa);
 		for (j = 0; j < m->naddrs; j++)

@@ -173,8 +173,10 @@ struct mx_addr {
 };
 
 struct mx_host {
-	char *host;                  /* owned, lowercase, no trailing dot */
-	int preference;              /* -1 for the implicit MX */
+	char *host;     /* owned, lowercase, no trailing dot */
+	int preference; /* -1 for the implicit MX */
+	char *cname;    /* owned: the alias target when the name is a CNAME */
+	bool literal;   /* the MX "name" is an IPv4 or IPv6 address literal */
 	struct dns_answer_info a;    /* A lookup */
 	struct dns_answer_info aaaa; /* AAAA lookup */
 	struct mx_addr *addrs;       /* owned array */

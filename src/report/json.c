@@ -394,6 +394,8 @@ report_json_mx(const struct mx_host *m, unsigned flags, time_t now)
 	report_json_set(o, "host", report_json_str0(m->host));
 	report_json_set(o, "preference",
 	    report_json_int_if(m->preference >= 0, m->preference));
+	report_json_set(o, "cname",
+	    m->cname != NULL ? report_json_str0(m->cname) : json_null());
 	dns = report_json_object();
 	report_json_set(dns, "a", report_json_dns(&m->a));
 	report_json_set(dns, "aaaa", report_json_dns(&m->aaaa));

@@ -528,6 +528,9 @@ mx.nowhere.test A NXDOMAIN
 signed.test MX 10 mx.signed.test.
 mx.signed.test A 127.0.0.10
 servfail.test MX SERVFAIL
+alias.test MX 10 mx.good.test.
+mx.cname.test CNAME mx.good.test.
+literal.test MX 10 127.0.0.10.
 bogus.signed.test MX 20 mx.bogus.signed.test.
 busy.test MX 10 mx.busy.test.
 mx.busy.test A 127.0.0.25
@@ -674,6 +677,9 @@ signed.test
 busy.test
 servfail.test
 bogus.signed.test
+alias.test
+cname.test
+literal.test
 EOF
 	# bench.test: see gen_bench_zone
 	seq -f 'd%04g.bench.test' 0 999 >"$LAB/bench-domains.txt"

@@ -102,6 +102,18 @@ class Cli(unittest.TestCase):
             self.assertTrue(a["tls"]["cert"]["name_match"], d)
             self.assertTrue(a["tls"]["cert"]["trusted"], d)
 
+    def test_one_conversation_per_endpoint(self):
+        # good.test and alias.test share mx.good.test: one conversation,
+        # the same facts (to the microsecond) in both documents
+        r = labtest.run(["--transcript", "good.test", "alias.test"])
+        a = labtest.addresses(r.doc("good.test"))[0][1]
+        b = labtest.addresses(r.doc("alias.test"))[0][1]
+        self.assertEqual(a["transcript"], b["transcript"])
+        self.assertEqual(a["tls"], b["tls"])
+        connects = [t for t in a["transcript"]
+                    if t["line"].startswith("connecting")]
+        self.assertEqual(len(connects), 1)
+
     def test_hostile_beside_good(self):
         # the silent server costs its own deadline, never the others'
         r = labtest.run(["--timeout", "2", "silent.test", "good.test",

@@ -14,7 +14,8 @@ DOMAINS = ["good.test", "nostarttls.test", "selfsigned.test", "expired.test",
            "ipv6.test", "nxdomain.test", "refused.test", "silent.test",
            "mangled.test", "starttlserr.test", "tlsfail.test",
            "mxnoaddr.test", "signed.test", "busy.test", "servfail.test",
-           "dnstimeout.test", "bogus.signed.test"]
+           "dnstimeout.test", "bogus.signed.test", "cname.test",
+           "literal.test"]
 
 # the scan's stage deadline: the silent server costs exactly this much
 TIMEOUT = 3
@@ -242,6 +243,23 @@ class Scenarios(unittest.TestCase):
         # bogus data is never used: no MX, no connection
         self.assertEqual(d["mx"], [])
         self.assertEqual(labtest.finding_ids(d), {"dnssec-bogus"})
+
+    def test_mx_cname(self):
+        d = self.doc("cname.test")
+        self.assertEqual(d["mx"][0]["host"], "mx.cname.test")
+        self.assertEqual(d["mx"][0]["cname"], "mx.good.test")
+        a = self.only_address("cname.test")
+        self.assertEqual(a["ip"], "127.0.0.10")
+        # SNI and the name check use the MX name, not the alias target
+        self.assertFalse(a["tls"]["cert"]["name_match"])
+        self.assertEqual(labtest.finding_ids(d),
+                         {"mx-cname", "cert-name-mismatch"})
+
+    def test_mx_address_literal(self):
+        d = self.doc("literal.test")
+        self.assertEqual(d["mx"][0]["host"], "127.0.0.10")
+        self.assertEqual(d["mx"][0]["addresses"], [])
+        self.assertEqual(labtest.finding_ids(d), {"mx-address-literal"})
 
     def test_busy_is_retried(self):
         # 421 first ("too many connections"), then a real conversation:
