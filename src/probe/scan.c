@@ -237,7 +237,7 @@ scan_endpoint(struct scan *s, const char *ip, int family, const char *name)
 {
 	struct endpoint *ep;
 	struct ipslot *slot;
-	char key[600];
+	char key[64 + 8 + DNSMSG_NAMEMAX]; /* ip|port|name */
 
 	snprintf(key, sizeof(key), "%s|%u|%s", ip, s->cfg.port, name);
 	if ((ep = strmap_get(&s->endpoints, key)) != NULL)
@@ -414,7 +414,7 @@ job_on_addr(struct job *j, size_t mx, int type, const struct dns_reply *reply)
 {
 	struct mx_host *m = &j->r->mx[mx];
 	const struct dnsmsg *msg = reply->msg;
-	char ip[DNSMSG_NAMEMAX];
+	char ip[64], alias[DNSMSG_NAMEMAX];
 	int family;
 	size_t i;
 
@@ -426,9 +426,9 @@ job_on_addr(struct job *j, size_t mx, int type, const struct dns_reply *reply)
 		    msg->rr[i].type != DNS_TYPE_CNAME ||
 		    strcasecmp(msg->rr[i].name, m->host) != 0)
 			continue;
-		if (dnsmsg_rr_cname(reply->packet, reply->len, &msg->rr[i], ip,
-		        sizeof(ip), NULL) == 0)
-			m->cname = str_lower(xstrdup(ip));
+		if (dnsmsg_rr_cname(reply->packet, reply->len, &msg->rr[i],
+		        alias, sizeof(alias), NULL) == 0)
+			m->cname = str_lower(xstrdup(alias));
 	}
 	if (reply->status != DNS_STATUS_OK)
 		return;
