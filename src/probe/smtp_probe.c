@@ -479,11 +479,10 @@ smtp_probe_on_read(struct bufferevent *bev, void *arg)
 		if (line == NULL)
 			break;
 		smtp_probe_note(p, 'S', line, n);
-		if (p->state == SMTP_STAGE_QUIT || p->failed) {
-			/* after QUIT anything ends it */
+		if (p->state == SMTP_STAGE_QUIT) {
+			/* after QUIT any line ends it */
 			free(line);
-			if (p->state == SMTP_STAGE_QUIT)
-				smtp_probe_enter(p, SMTP_STAGE_DONE);
+			smtp_probe_enter(p, SMTP_STAGE_DONE);
 			continue;
 		}
 		st = smtp_reply_feed(&p->reply, line, n);
