@@ -429,14 +429,17 @@ postfix_user() {
 
 start_postfix() {
 	postfix_user
-	mkdir -p "$PFETC" "$PFX/queue" "$PFX/data"
+	mkdir -p "$PFETC" "$PFX/queue" "$PFX/data" "$PFX/mail"
 	chown postfix: "$PFX/data"
 	chmod 700 "$PFX/data"
+	# inbox.test is delivered for real, to a Maildir owned by nobody
+	chown nobody: "$PFX/mail"
 	# Postfix daemons run as "postfix" in the queue directory.
 	setpriv --reuid=postfix --regid=postfix --clear-groups -- \
 	    test -x "$PFX/queue" ||
 	    die "user postfix cannot reach $PFX/queue: make every parent directory of $LAB searchable (o+x)"
-	render "$SRC/postfix/main.cf.in" "$PFETC/main.cf" PFX="$PFX" CA="$CA"
+	render "$SRC/postfix/main.cf.in" "$PFETC/main.cf" PFX="$PFX" CA="$CA" \
+	    MAILUID="$(id -u nobody)" MAILGID="$(id -g nobody)"
 	render "$SRC/postfix/master.cf.in" "$PFETC/master.cf" CA="$CA"
 	# Postfix re-reads a main.cf modified in the current second until it
 	# is older (some 2 s, in 0.3 s naps): backdate the fresh files.
