@@ -9,5 +9,6 @@
 #define EXIT_USAGE    2 /* usage or operational error */
 
 int cmd_scan(int argc, char **argv);
+int cmd_headers(int argc, char **argv);
 
 #endif

@@ -13,6 +13,8 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "scan", cmd_scan, "audit the mail transport security of domains" },
+	{ "headers", cmd_headers,
+	    "was a message encrypted on every hop? (Received: fields)" },
 };
 
 static void
