@@ -8,6 +8,14 @@ PKGS="build-essential clang cmake pkg-config libevent-dev libunbound-dev
 libssl-dev libjansson-dev libcmocka-dev libclang-rt-14-dev dns-root-data
 ca-certificates openssl postfix nsd unbound bind9-utils bind9-dnsutils iproute2
 python3 python3-jsonschema clang-format"
+# The lab's legacy TLS servers (tests/lab/README.md): the JSSE server of
+# sslv3.test (java, javac), the GnuTLS client that checks weakcipher.test
+# (gnutls-cli), and the run-time libraries of exim4-daemon-light, which
+# lab.sh fetches with "apt-get download" and unpacks (it conflicts with
+# postfix, so it is never installed; libidn12 is the one a Debian 12
+# with the packages above lacks).
+PKGS="$PKGS openjdk-17-jdk-headless gnutls-bin libidn12 libidn2-0 libgnutls30
+libgnutls-dane0 libdb5.3 libnsl2 libpcre2-8-0 libcrypt1"
 
 missing=""
 for p in $PKGS; do

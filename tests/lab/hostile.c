@@ -15,6 +15,12 @@
  *   starttls-error  advertises STARTTLS, answers it with 454
  *   tls-garbage     advertises STARTTLS, answers it with 220, then answers
  *                   the client's first TLS bytes with plain text and closes
+ *   busy            every other connection gets 421 "too many connections";
+ *                   the others a plain ESMTP server without STARTTLS
+ *   sslv2           advertises STARTTLS, answers it with 220, then speaks
+ *                   SSL 2.0 as far as SERVER-HELLO (see sslv2_hello()):
+ *                   the one emulated protocol, as nothing in Debian 12
+ *                   implements SSLv2 any more.  Needs -c CERT.der.
  *
  * The pidfile is written once every listener is bound, so its presence
  * means the server is ready.  SIGTERM or SIGINT ends the server cleanly.
@@ -45,18 +51,23 @@
 #define DRAIN_SECONDS   5     /* linger after our last reply */
 #define ACCEPT_PAUSE_MS 100   /* back off when out of descriptors */
 #define OUT_HIGH_WATER  65536 /* stop reading while this much is unsent */
+#define HOLD_SECONDS    30    /* sslv2: wait this long for the client */
+#define CERT_MAX        16384 /* sslv2: largest DER certificate served */
 
 enum mode {
 	MODE_SILENT,
 	MODE_MANGLED,
 	MODE_STARTTLS_ERROR,
 	MODE_TLS_GARBAGE,
-	MODE_BUSY
+	MODE_BUSY,
+	MODE_SSLV2
 };
 
 enum state {
 	ST_SMTP,      /* reading SMTP command lines */
 	ST_AWAIT_TLS, /* tls-garbage: 220 sent, waiting for a hello */
+	ST_AWAIT_V2,  /* sslv2: 220 sent, reading a CLIENT-HELLO */
+	ST_HOLD,      /* sslv2: SERVER-HELLO sent; discard input until EOF */
 	ST_CLOSING,   /* flush the output, then shut down */
 	ST_DRAIN      /* write side shut, discard input until EOF */
 };
@@ -71,7 +82,7 @@ struct conn {
 	int fd;
 	enum mode mode;
 	enum state state;
-	time_t drain_since;
+	time_t drain_since; /* ST_DRAIN and ST_HOLD: since when */
 	size_t inlen;
 	int overlong; /* discarding the rest of a long line */
 	char in[LINE_MAX_LEN];
@@ -79,6 +90,9 @@ struct conn {
 	size_t outlen;
 	size_t outoff;
 	size_t outcap;
+	unsigned char *rec; /* sslv2: the record read so far */
+	size_t reclen;
+	size_t recneed; /* its full length, header included; 0: unknown */
 };
 
 static const struct {
@@ -91,9 +105,31 @@ static const struct {
 	{ "starttls-error", MODE_STARTTLS_ERROR, "mx.starttlserr.test" },
 	{ "tls-garbage", MODE_TLS_GARBAGE, "mx.tlsfail.test" },
 	{ "busy", MODE_BUSY, "mx.busy.test" },
+	{ "sslv2", MODE_SSLV2, "mx.sslv2.test" },
 };
 
+/*
+ * SSL 2.0 (draft-hickman-netscape-ssl-00): the cipher kinds lab-hostile
+ * "supports", in its order of preference, and the codes it uses.
+ */
+static const unsigned char v2_ciphers[][3] = {
+	{ 0x01, 0x00, 0x80 }, /* SSL_CK_RC4_128_WITH_MD5 */
+	{ 0x02, 0x00, 0x80 }, /* SSL_CK_RC4_128_EXPORT40_WITH_MD5 */
+	{ 0x07, 0x00, 0xc0 }, /* SSL_CK_DES_192_EDE3_CBC_WITH_MD5 */
+	{ 0x06, 0x00, 0x40 }, /* SSL_CK_DES_64_CBC_WITH_MD5 */
+};
+
+#define V2_MT_ERROR        0
+#define V2_MT_CLIENT_HELLO 1
+#define V2_MT_SERVER_HELLO 4
+#define V2_ERR_NO_CIPHER   0x0001
+#define V2_CERT_X509       1
+#define V2_VERSION         0x0002
+#define V2_CONN_ID_LEN     16
+
 static struct listener listeners[MAX_LISTENERS];
+static unsigned char *v2_cert; /* -c: DER certificate for sslv2 */
+static size_t v2_certlen;
 static size_t nlisteners;
 static struct conn **conns;
 static size_t nconns;
@@ -121,9 +157,10 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: lab-hostile [-p pidfile] MODE ADDR PORT\n"
-	    "       lab-hostile [-p pidfile] MODE:ADDR:PORT ...\n"
-	    "modes: silent, mangled, starttls-error, tls-garbage, busy\n");
+	    "usage: lab-hostile [-p pidfile] [-c cert.der] MODE ADDR PORT\n"
+	    "       lab-hostile [-p pidfile] [-c cert.der] MODE:ADDR:PORT ...\n"
+	    "modes: silent, mangled, starttls-error, tls-garbage, busy, "
+	    "sslv2\n");
 	exit(2);
 }
 
@@ -253,6 +290,31 @@ write_pidfile(const char *path)
 		fatal("%s: %s", path, strerror(errno));
 }
 
+/* load_cert - read the DER certificate that sslv2 serves */
+static void
+load_cert(const char *path)
+{
+	unsigned char buf[CERT_MAX + 1];
+	size_t n;
+	FILE *fp;
+
+	if ((fp = fopen(path, "rb")) == NULL)
+		fatal("%s: %s", path, strerror(errno));
+	n = fread(buf, 1, sizeof(buf), fp);
+	if (ferror(fp))
+		fatal("%s: %s", path, strerror(errno));
+	fclose(fp);
+	/* DER: a SEQUENCE (0x30) */
+	if (n < 2 || buf[0] != 0x30)
+		fatal("%s: not a DER certificate", path);
+	if (n > CERT_MAX)
+		fatal("%s: larger than %d bytes", path, CERT_MAX);
+	if ((v2_cert = malloc(n)) == NULL)
+		fatal("out of memory");
+	memcpy(v2_cert, buf, n);
+	v2_certlen = n;
+}
+
 static void
 conn_free(size_t i)
 {
@@ -260,8 +322,31 @@ conn_free(size_t i)
 
 	close(c->fd);
 	free(c->out);
+	free(c->rec);
 	free(c);
 	conns[i] = conns[--nconns];
+}
+
+/* queue_bytes - append LEN bytes to the output */
+static void
+queue_bytes(struct conn *c, const void *data, size_t len)
+{
+	char *nout;
+	size_t ncap;
+
+	if (c->out == NULL || c->outlen + len > c->outcap) {
+		ncap = c->outcap ? c->outcap : 512;
+		while (ncap < c->outlen + len)
+			ncap *= 2;
+		if ((nout = realloc(c->out, ncap)) == NULL) {
+			c->state = ST_CLOSING;
+			return;
+		}
+		c->out = nout;
+		c->outcap = ncap;
+	}
+	memcpy(c->out + c->outlen, data, len);
+	c->outlen += len;
 }
 
 static void queue_out(struct conn *c, const char *fmt, ...)
@@ -272,8 +357,6 @@ queue_out(struct conn *c, const char *fmt, ...)
 {
 	va_list ap;
 	char line[512];
-	char *nout;
-	size_t ncap;
 	int n;
 
 	va_start(ap, fmt);
@@ -283,19 +366,7 @@ queue_out(struct conn *c, const char *fmt, ...)
 		return;
 	if ((size_t)n >= sizeof(line))
 		n = sizeof(line) - 1;
-	if (c->out == NULL || c->outlen + (size_t)n > c->outcap) {
-		ncap = c->outcap ? c->outcap : 512;
-		while (ncap < c->outlen + (size_t)n)
-			ncap *= 2;
-		if ((nout = realloc(c->out, ncap)) == NULL) {
-			c->state = ST_CLOSING;
-			return;
-		}
-		c->out = nout;
-		c->outcap = ncap;
-	}
-	memcpy(c->out + c->outlen, line, (size_t)n);
-	c->outlen += (size_t)n;
+	queue_bytes(c, line, (size_t)n);
 }
 
 static int
@@ -352,6 +423,10 @@ smtp_command(struct conn *c, const char *line)
 			queue_out(c, "220 2.0.0 Ready to start TLS\r\n");
 			c->state = ST_AWAIT_TLS;
 			break;
+		case MODE_SSLV2:
+			queue_out(c, "220 2.0.0 Ready to start TLS\r\n");
+			c->state = ST_AWAIT_V2;
+			break;
 		default:
 			queue_out(c,
 			    "502 5.5.2 Error: command not "
@@ -364,6 +439,169 @@ smtp_command(struct conn *c, const char *line)
 	} else {
 		queue_out(c, "502 5.5.2 Error: command not recognized\r\n");
 	}
+}
+
+/* v2_error - an SSLv2 ERROR message with CODE, then close */
+static void
+v2_error(struct conn *c, unsigned code)
+{
+	unsigned char msg[5];
+
+	msg[0] = 0x80; /* 2-byte header, length 3 */
+	msg[1] = 3;
+	msg[2] = V2_MT_ERROR;
+	msg[3] = (unsigned char)(code >> 8);
+	msg[4] = (unsigned char)code;
+	queue_bytes(c, msg, sizeof(msg));
+	c->state = ST_CLOSING;
+}
+
+/* put16 - a big-endian 16-bit number at P */
+static unsigned char *
+put16(unsigned char *p, size_t v)
+{
+	p[0] = (unsigned char)(v >> 8);
+	p[1] = (unsigned char)v;
+	return p + 2;
+}
+
+/*
+ * sslv2_hello - answer the CLIENT-HELLO in c->rec (complete, 2-byte
+ * header) with a SERVER-HELLO: no session-id hit, an X.509 certificate,
+ * version 2, the cipher kinds of v2_ciphers that the client offered (in
+ * that order), a random 16-byte connection id.  With no kind in common:
+ * ERROR NO-CIPHER-ERROR, as SSLv2 servers did.  Malformed: close.  The
+ * handshake goes no further: after SERVER-HELLO the server holds the
+ * connection, discarding what comes (CLIENT-MASTER-KEY), until the
+ * client closes it.
+ */
+static void
+sslv2_hello(struct conn *c)
+{
+	unsigned char specs[sizeof(v2_ciphers)], id[V2_CONN_ID_LEN];
+	unsigned char *msg, *p;
+	const unsigned char *h = c->rec + 2;
+	size_t bodylen = c->reclen - 2, speclen, sidlen, challen, nspecs = 0;
+	size_t i, j, len;
+	unsigned version;
+
+	/* MSG-CLIENT-HELLO, version, three lengths: 9 bytes */
+	if (bodylen < 9 || h[0] != V2_MT_CLIENT_HELLO) {
+		c->state = ST_CLOSING;
+		return;
+	}
+	version = (unsigned)h[1] << 8 | h[2];
+	speclen = (size_t)h[3] << 8 | h[4];
+	sidlen = (size_t)h[5] << 8 | h[6];
+	challen = (size_t)h[7] << 8 | h[8];
+	if (version < V2_VERSION || speclen == 0 || speclen % 3 != 0 ||
+	    (sidlen != 0 && sidlen != 16) || challen < 16 || challen > 32 ||
+	    9 + speclen + sidlen + challen != bodylen) {
+		c->state = ST_CLOSING;
+		return;
+	}
+	for (i = 0; i < sizeof(v2_ciphers) / sizeof(v2_ciphers[0]); i++)
+		for (j = 0; j < speclen; j += 3)
+			if (memcmp(h + 9 + j, v2_ciphers[i], 3) == 0) {
+				memcpy(specs + 3 * nspecs++, v2_ciphers[i], 3);
+				break;
+			}
+	if (nspecs == 0) {
+		v2_error(c, V2_ERR_NO_CIPHER);
+		return;
+	}
+	if (getentropy(id, sizeof(id)) == -1)
+		memset(id, 0x5a, sizeof(id));
+
+	len = 11 + v2_certlen + 3 * nspecs + sizeof(id);
+	if ((msg = malloc(2 + len)) == NULL) {
+		c->state = ST_CLOSING;
+		return;
+	}
+	p = put16(msg, 0x8000 | len); /* len < CERT_MAX + 39 < 0x8000 */
+	*p++ = V2_MT_SERVER_HELLO;
+	*p++ = 0; /* SESSION-ID-HIT */
+	*p++ = V2_CERT_X509;
+	p = put16(p, V2_VERSION);
+	p = put16(p, v2_certlen);
+	p = put16(p, 3 * nspecs);
+	p = put16(p, sizeof(id));
+	memcpy(p, v2_cert, v2_certlen);
+	p += v2_certlen;
+	memcpy(p, specs, 3 * nspecs);
+	p += 3 * nspecs;
+	memcpy(p, id, sizeof(id));
+	queue_bytes(c, msg, 2 + len);
+	free(msg);
+	if (c->state == ST_AWAIT_V2) {
+		c->state = ST_HOLD;
+		c->drain_since = time(NULL);
+	}
+}
+
+/*
+ * sslv2_input - take the client's bytes after "220 Ready to start TLS":
+ * an SSLv2 record (first byte with the high bit set: 2-byte header) is
+ * collected, then answered by sslv2_hello().  A TLS record (0x16, the
+ * hello of a client that does not offer SSLv2) gets a fatal
+ * handshake_failure alert in the client's record version; anything else
+ * is closed without a word.
+ */
+static void
+sslv2_input(struct conn *c)
+{
+	const unsigned char *in = (const unsigned char *)c->in;
+	unsigned char alert[7];
+	unsigned char *nrec;
+	size_t off = 0, take;
+
+	if (c->reclen == 0 && in[0] == 0x16) {
+		alert[0] = 0x15; /* alert */
+		alert[1] = c->inlen >= 3 ? in[1] : 3;
+		alert[2] = c->inlen >= 3 ? in[2] : 1;
+		alert[3] = 0;
+		alert[4] = 2;
+		alert[5] = 2;  /* fatal */
+		alert[6] = 40; /* handshake_failure */
+		queue_bytes(c, alert, sizeof(alert));
+		c->state = ST_CLOSING;
+		return;
+	}
+	if (c->reclen == 0 && (in[0] & 0x80) == 0) {
+		c->state = ST_CLOSING;
+		return;
+	}
+	if (c->recneed == 0) {
+		/* the 2-byte header: high bit, then a 15-bit length */
+		if (c->rec == NULL && (c->rec = malloc(2)) == NULL) {
+			c->state = ST_CLOSING;
+			return;
+		}
+		take = 2 - c->reclen;
+		if (take > c->inlen)
+			take = c->inlen;
+		memcpy(c->rec + c->reclen, in, take);
+		c->reclen += take;
+		off = take;
+		if (c->reclen < 2) {
+			c->inlen = 0;
+			return;
+		}
+		c->recneed = 2 + (((size_t)c->rec[0] & 0x7f) << 8 | c->rec[1]);
+		if ((nrec = realloc(c->rec, c->recneed)) == NULL) {
+			c->state = ST_CLOSING;
+			return;
+		}
+		c->rec = nrec;
+	}
+	take = c->recneed - c->reclen;
+	if (take > c->inlen - off)
+		take = c->inlen - off;
+	memcpy(c->rec + c->reclen, in + off, take);
+	c->reclen += take;
+	c->inlen = 0; /* anything after the CLIENT-HELLO: ignored */
+	if (c->reclen == c->recneed)
+		sslv2_hello(c);
 }
 
 /* process_input - consume the complete lines in the input buffer */
@@ -392,6 +630,8 @@ process_input(struct conn *c)
 		c->overlong = 1;
 		c->inlen = 0;
 	}
+	if (c->state == ST_AWAIT_V2 && c->inlen > 0)
+		sslv2_input(c);
 	if (c->state == ST_AWAIT_TLS && c->inlen > 0) {
 		/* The client's TLS hello (or anything): answer in clear. */
 		c->inlen = 0;
@@ -413,7 +653,7 @@ conn_read(struct conn *c)
 
 	for (;;) {
 		if (c->mode == MODE_SILENT || c->state == ST_DRAIN ||
-		    c->state == ST_CLOSING) {
+		    c->state == ST_CLOSING || c->state == ST_HOLD) {
 			buf = sink;
 			room = sizeof(sink);
 		} else {
@@ -566,7 +806,8 @@ serve(void)
 			if (conns[i]->outoff < conns[i]->outlen)
 				pfd[nlisteners + i].events |= POLLOUT;
 			pfd[nlisteners + i].revents = 0;
-			if (conns[i]->state == ST_DRAIN) {
+			if (conns[i]->state == ST_DRAIN ||
+			    conns[i]->state == ST_HOLD) {
 				ts.tv_sec = 1;
 				ts.tv_nsec = 0;
 				tsp = &ts;
@@ -600,6 +841,9 @@ serve(void)
 			if (c->state == ST_DRAIN &&
 			    now - c->drain_since >= DRAIN_SECONDS)
 				conn_free(i);
+			else if (c->state == ST_HOLD &&
+			    now - c->drain_since >= HOLD_SECONDS)
+				conn_free(i);
 		}
 		for (i = 0; i < nlisteners; i++)
 			if (pfd[i].revents & POLLIN)
@@ -616,9 +860,13 @@ main(int argc, char *argv[])
 	const char *pidfile = NULL;
 	enum mode m;
 	int ch, i;
+	size_t l;
 
-	while ((ch = getopt(argc, argv, "p:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:p:")) != -1) {
 		switch (ch) {
+		case 'c':
+			load_cert(optarg);
+			break;
 		case 'p':
 			pidfile = optarg;
 			break;
@@ -640,6 +888,10 @@ main(int argc, char *argv[])
 			add_triple(argv[i]);
 	}
 
+	for (l = 0; l < nlisteners; l++)
+		if (listeners[l].mode == MODE_SSLV2 && v2_cert == NULL)
+			fatal("mode sslv2 needs a certificate (-c cert.der)");
+
 	raise_nofile();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
@@ -660,6 +912,7 @@ main(int argc, char *argv[])
 	while (nconns > 0)
 		conn_free(nconns - 1);
 	free(conns);
+	free(v2_cert);
 	for (i = 0; i < (int)nlisteners; i++)
 		close(listeners[i].fd);
 	if (pidfile != NULL)

@@ -29,9 +29,20 @@ SRC=$(cd "$(dirname "$0")" && pwd -P)
 
 NS_ADDR=127.0.2.1
 RESOLVER_ADDR=127.0.2.2
-PF_ADDRS="127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14 ::1"
-HOSTILE_ADDRS="127.0.0.21 127.0.0.22 127.0.0.23 127.0.0.24 127.0.0.25"
+PF_ADDRS="127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14 ::1 127.0.0.30"
+HOSTILE_ADDRS="127.0.0.21 127.0.0.22 127.0.0.23 127.0.0.24 127.0.0.25 127.0.0.33"
+EXIM_ADDR=127.0.0.31
+JSSE_ADDR=127.0.0.32
+# Postfix on 127.0.0.10 also listens on 465 (implicit TLS) and 587.
+PF_EXTRA_PORTS="127.0.0.10:465 127.0.0.10:587"
 REFUSED_ADDR=127.0.0.20
+# Java options of the JSSE server (full JIT: after its first burst it
+# serves handshakes some three times faster than with C1 alone; an IPv4
+# socket, which ss shows as 127.0.0.32:25, not [::ffff:127.0.0.32]:25) and
+# of the checker (short-lived: C1 only starts faster).
+JAVA_SERVER_OPTS="-XX:+UseSerialGC -XX:-UsePerfData -Xmx256m
+-Djava.net.preferIPv4Stack=true"
+JAVA_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xmx128m"
 
 die() {
 	echo "$prog: error: $*" >&2
@@ -63,6 +74,11 @@ set_paths() {
 	PFX=$LAB/postfix
 	PFETC=$PFX/etc
 	HOST=$LAB/hostile
+	EXIM=$LAB/exim
+	JSSE=$LAB/jsse
+	# Kept across starts (start removes $LAB): the unpacked Exim .deb
+	# and the compiled Java classes.
+	CACHE=$1/lab-cache
 }
 
 # Copy a template to a file, replacing @NAME@ by the given values.
@@ -151,7 +167,7 @@ listening() {
 
 # Who listens on the lab's ports (for error messages).
 who_listens() {
-	ss -Hlntup 2>/dev/null | grep -E "(127\.0\.0\.(1[0-4]|2[0-5])|\[::1\]):25 |127\.0\.2\.[12]:53 " || true
+	ss -Hlntup 2>/dev/null | grep -E "(127\.0\.0\.(1[0-4]|2[0-5]|3[0-3])|\[::1\]):25 |127\.0\.0\.10:(465|587) |127\.0\.2\.[12]:53 " || true
 }
 
 ports_free() {
@@ -160,8 +176,11 @@ ports_free() {
 	listening "$NS_ADDR" 53 u && return 1
 	listening "$RESOLVER_ADDR" 53 t && return 1
 	listening "$RESOLVER_ADDR" 53 u && return 1
-	for a in $PF_ADDRS $HOSTILE_ADDRS $REFUSED_ADDR; do
+	for a in $PF_ADDRS $HOSTILE_ADDRS $EXIM_ADDR $JSSE_ADDR $REFUSED_ADDR; do
 		listening "$a" 25 t && return 1
+	done
+	for a in $PF_EXTRA_PORTS; do
+		listening "${a%:*}" "${a##*:}" t && return 1
 	done
 	return 0
 }
@@ -172,6 +191,8 @@ do_stop() {
 	[ -d "$LAB" ] || return 0
 	STOPPED=""
 	stop_pidfile "$HOST/hostile.pid" lab-hostile
+	stop_pidfile "$JSSE/jsse.pid" java
+	stop_pidfile "$EXIM/exim.pid" exim4
 	# What "postfix stop" does (SIGTERM to master, which ends its
 	# children), without its one-second polling.
 	stop_pidfile "$PFX/queue/pid/master.pid" master
@@ -251,15 +272,21 @@ EOF
 	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
 	    -out "$CA/ca.key" 2>>"$CA/openssl.log" &
 	pids=$!
-	for name in good ipv6 selfsigned expired wrongname; do
+	# One key for the four legacy servers' certificates (tls10,
+	# weakcipher, sslv3, sslv2): RSA generation is most of the start
+	# time on a small machine.
+	for name in good ipv6 selfsigned expired wrongname legacy; do
 		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
 		    -out "$CA/$name.key" 2>>"$CA/openssl.log" &
 		pids="$pids $!"
 	done
 	# shellcheck disable=SC2086
 	wait $pids || true
-	for name in ca good ipv6 selfsigned expired wrongname; do
+	for name in ca good ipv6 selfsigned expired wrongname legacy; do
 		[ -s "$CA/$name.key" ] || die "key generation failed for $name; $(logtail "$CA/openssl.log")"
+	done
+	for name in tls10 weakcipher sslv3 sslv2; do
+		cp "$CA/legacy.key" "$CA/$name.key"
 	done
 	chmod 600 "$CA"/*.key
 
@@ -290,6 +317,20 @@ EOF
 	leaf ipv6 mx.ipv6.test "$start" "$end"
 	leaf wrongname other.example.test "$start" "$end"
 	leaf expired mx.expired.test 20200101000000Z 20210101000000Z
+	leaf tls10 mx.tls10.test "$start" "$end"
+	leaf weakcipher mx.weakcipher.test "$start" "$end"
+	leaf sslv3 mx.sslv3.test "$start" "$end"
+	leaf sslv2 mx.sslv2.test "$start" "$end"
+	# lab-hostile's SSLv2 SERVER-HELLO carries the certificate in DER
+	openssl x509 -in "$CA/sslv2.pem" -outform DER -out "$CA/sslv2.der" \
+	    2>>"$CA/openssl.log" ||
+	    die "cannot convert the sslv2 certificate to DER; $(logtail "$CA/openssl.log")"
+	# The JSSE server's keystore: key, certificate and CA (PKCS#12)
+	openssl pkcs12 -export -in "$CA/sslv3.pem" -inkey "$CA/sslv3.key" \
+	    -certfile "$CA/ca.pem" -name mx.sslv3.test \
+	    -passout pass:lab-jsse -out "$CA/sslv3.p12" 2>>"$CA/openssl.log" ||
+	    die "cannot create the sslv3 keystore; $(logtail "$CA/openssl.log")"
+	chmod 600 "$CA/sslv3.p12"
 
 	openssl req -new -x509 -key "$CA/selfsigned.key" \
 	    -subj "/CN=mx.selfsigned.test" -extensions selfsigned_ext \
@@ -456,6 +497,134 @@ start_postfix() {
 	    die "postfix master is not running; $(logtail "$PFX/maillog")"
 }
 
+# ---------------------------------------------------------------- Exim
+
+# Exim from the exim4-daemon-light .deb, unpacked into the cache: the
+# package conflicts with postfix, so it is never installed. Downloaded
+# once (apt-get download); its libraries come from scripts/deps.sh.
+exim_binary() {
+	local dir=$CACHE/exim deb=""
+	EXIM_BIN=$dir/root/usr/sbin/exim4
+	[ -x "$EXIM_BIN" ] && return 0
+	mkdir -p "$dir"
+	rm -rf "$dir/root" "$dir"/*.deb
+	# _apt (apt's download user) must be able to write there
+	chmod 755 "$dir"
+	chown _apt "$dir" 2>/dev/null || true
+	(cd "$dir" && apt-get download exim4-daemon-light) >>"$dir/apt.log" 2>&1 ||
+	    die "apt-get download exim4-daemon-light failed (run apt-get update?); $(logtail "$dir/apt.log")"
+	for deb in "$dir"/exim4-daemon-light_*.deb; do break; done
+	[ -f "$deb" ] || die "apt-get download left no exim4-daemon-light .deb in $dir"
+	dpkg -x "$deb" "$dir/root.tmp" >>"$dir/apt.log" 2>&1 ||
+	    die "dpkg -x $deb failed; $(logtail "$dir/apt.log")"
+	mv "$dir/root.tmp" "$dir/root"
+	[ -x "$EXIM_BIN" ] || die "$deb has no usr/sbin/exim4"
+}
+
+# Debian's exim4 is built to run as the system user Debian-exim and looks
+# it up at start.
+exim_user() {
+	if ! getent passwd Debian-exim >/dev/null; then
+		useradd --system --user-group --home-dir /var/spool/exim4 \
+		    --no-create-home --shell /usr/sbin/nologin Debian-exim ||
+		    die "cannot create user Debian-exim"
+	fi
+}
+
+# GnuTLS priority of weakcipher.test: the defaults plus 3DES, RC4 (with
+# SHA1 and MD5 MACs), TLS 1.0 and 1.1.
+EXIM_PRIORITY="NORMAL:+3DES-CBC:+ARCFOUR-128:+MD5:+VERS-TLS1.0:+VERS-TLS1.1:%COMPAT"
+
+start_exim() {
+	local missing
+	exim_binary
+	missing=$(ldd "$EXIM_BIN" 2>/dev/null | awk '/not found/ { print $1 }' | paste -sd' ' -)
+	[ -z "$missing" ] ||
+	    die "$EXIM_BIN: missing libraries $missing (run scripts/deps.sh)"
+	exim_user
+	mkdir -p "$EXIM/spool" "$EXIM/log" "$EXIM/tls"
+	cp "$CA/weakcipher.pem" "$CA/weakcipher.key" "$EXIM/tls/"
+	chown -R Debian-exim: "$EXIM/spool" "$EXIM/log" "$EXIM/tls"
+	chmod 700 "$EXIM/tls"
+	setpriv --reuid=Debian-exim --regid=Debian-exim --clear-groups -- \
+	    test -w "$EXIM/spool" ||
+	    die "user Debian-exim cannot reach $EXIM/spool: make every parent directory of $LAB searchable (o+x)"
+	render "$SRC/exim/exim.conf.in" "$EXIM/exim.conf" EXIM="$EXIM" \
+	    EXIM_BIN="$EXIM_BIN" PRIORITY="$EXIM_PRIORITY"
+	"$EXIM_BIN" -C "$EXIM/exim.conf" -bV >"$EXIM/check.log" 2>&1 ||
+	    die "exim rejects its configuration; $(logtail "$EXIM/check.log")"
+	# -bd: daemon (it detaches); no queue runner; pidfile from the
+	# configuration. setsid: no terminal, no caller's session.
+	setsid "$EXIM_BIN" -C "$EXIM/exim.conf" -bd </dev/null \
+	    >>"$EXIM/exim.log" 2>&1 ||
+	    die "exim did not start; $(logtail "$EXIM/exim.log")$(logtail "$EXIM/log/paniclog")$(logtail "$EXIM/log/mainlog")"
+	wait_for 5 pid_alive "$EXIM/exim.pid" exim4 ||
+	    die "exim is not running; $(logtail "$EXIM/log/paniclog")$(logtail "$EXIM/log/mainlog")"
+}
+
+# ---------------------------------------------------------------- JSSE
+
+# A Java program of the cache with the lab's security properties (60 s
+# at most: a check must not hang the start).
+java_cmd() {
+	# shellcheck disable=SC2086
+	timeout 60 java -Djava.security.properties="$SRC/jsse/java.security" \
+	    $JAVA_OPTS -cp "$CACHE/jsse" "$@"
+}
+
+# Compile the Java server and checker into the cache unless the classes
+# are newer than their sources.
+jsse_compile() {
+	local f stale=""
+	for f in LegacyTlsServer LegacyTlsCheck; do
+		[ "$CACHE/jsse/$f.class" -nt "$SRC/jsse/$f.java" ] || stale=1
+	done
+	[ -z "$stale" ] && return 0
+	mkdir -p "$CACHE"
+	rm -rf "$CACHE/jsse" "$CACHE/jsse.tmp"
+	javac -d "$CACHE/jsse.tmp" "$SRC/jsse/LegacyTlsServer.java" \
+	    "$SRC/jsse/LegacyTlsCheck.java" >"$CACHE/javac.log" 2>&1 ||
+	    die "javac failed; $(logtail "$CACHE/javac.log")"
+	mv "$CACHE/jsse.tmp" "$CACHE/jsse"
+}
+
+# The JVM takes a few hundred ms to listen: started early, in the
+# background; jsse_wait checks it before the lab checks.
+start_jsse() {
+	jsse_compile
+	mkdir -p "$JSSE"
+	rm -f "$JSSE/jsse.pid"
+	# shellcheck disable=SC2086
+	setsid java -Djava.security.properties="$SRC/jsse/java.security" \
+	    $JAVA_SERVER_OPTS -cp "$CACHE/jsse" LegacyTlsServer \
+	    -a "$JSSE_ADDR" -p 25 -n mx.sslv3.test -k "$CA/sslv3.p12" \
+	    -w lab-jsse -i "$JSSE/jsse.pid" </dev/null >>"$JSSE/jsse.log" 2>&1 &
+	JSSE_PID=$!
+}
+
+# Has the process PID ended (gone, or a zombie)?
+proc_ended() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	case ${stat##*) } in
+	Z*|X*) return 0 ;;
+	esac
+	return 1
+}
+
+# Until the JVM has written its pidfile (it does once it listens), or
+# has exited (a bad keystore or JDK: its log says why).
+jsse_wait() {
+	local i=0
+	until pid_alive "$JSSE/jsse.pid" java; do
+		if proc_ended "$JSSE_PID" || [ "$i" -ge 300 ]; then
+			die "the JSSE server (LegacyTlsServer) did not start; $(logtail "$JSSE/jsse.log")"
+		fi
+		i=$((i + 1))
+		sleep 0.05
+	done
+}
+
 # ---------------------------------------------------------------- hostile
 
 start_hostile() {
@@ -464,10 +633,10 @@ start_hostile() {
 	mkdir -p "$HOST"
 	rm -f "$HOST/hostile.pid"
 	# setsid: own session, no terminal; ctest must not wait on it.
-	setsid "$bin" -p "$HOST/hostile.pid" \
+	setsid "$bin" -p "$HOST/hostile.pid" -c "$CA/sslv2.der" \
 	    silent:127.0.0.21:25 mangled:127.0.0.22:25 \
 	    starttls-error:127.0.0.23:25 tls-garbage:127.0.0.24:25 \
-	    busy:127.0.0.25:25 \
+	    busy:127.0.0.25:25 sslv2:127.0.0.33:25 \
 	    </dev/null >>"$HOST/hostile.log" 2>&1 &
 	wait_for 5 pid_alive "$HOST/hostile.pid" lab-hostile ||
 	    die "lab-hostile did not start; $(logtail "$HOST/hostile.log")"
@@ -537,6 +706,14 @@ literal.test MX 10 127.0.0.10.
 bogus.signed.test MX 20 mx.bogus.signed.test.
 busy.test MX 10 mx.busy.test.
 mx.busy.test A 127.0.0.25
+tls10.test MX 10 mx.tls10.test.
+mx.tls10.test A 127.0.0.30
+weakcipher.test MX 10 mx.weakcipher.test.
+mx.weakcipher.test A 127.0.0.31
+sslv3.test MX 10 mx.sslv3.test.
+mx.sslv3.test A 127.0.0.32
+sslv2.test MX 10 mx.sslv2.test.
+mx.sslv2.test A 127.0.0.33
 d0000.bench.test MX 10 mx.d0000.bench.test.
 mx.d0999.bench.test A 127.0.0.14
 EOF
@@ -572,24 +749,31 @@ EOF
 	    die "signed.test MX does not validate with the trust anchor (delv)"
 }
 
-# First line the server sends on ADDR:25 (empty for a silent server).
+# First line the server sends on ADDR:PORT (port 25 by default; empty for
+# a silent server).
 banner() {
 	local out
 	# shellcheck disable=SC2016
-	out=$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/25" || exit 1
+	out=$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2" || exit 1
 	    IFS= read -r -t 1 line <&3 || line=""
-	    printf "%s\n" "$line"' _ "$1" 2>/dev/null) || return 1
+	    printf "%s\n" "$line"' _ "$1" "${2:-25}" 2>/dev/null) || return 1
 	printf '%s\n' "${out%$'\r'}"
 }
 
-# openssl verify code of the STARTTLS certificate at ADDR for NAME.
+# openssl verify code of the certificate at ADDR:PORT for NAME, after
+# STARTTLS (implicit TLS on port 465); more s_client options may follow.
+# Usage: tls_verify_code ADDR NAME [PORT [OPTION...]]
 tls_verify_code() {
-	local out hostport=$1:25
-	case $1 in
-	*:*:*) hostport="[$1]:25" ;;
+	local out addr=$1 name=$2 port=${3:-25} hostport
+	shift 2
+	[ $# -eq 0 ] || shift
+	hostport=$addr:$port
+	case $addr in
+	*:*:*) hostport="[$addr]:$port" ;;
 	esac
-	out=$(timeout 5 openssl s_client -starttls smtp -connect "$hostport" \
-	    -servername "$2" -verify_hostname "$2" -CAfile "$CA/ca.pem" \
+	[ "$port" = 465 ] || set -- -starttls smtp "$@"
+	out=$(timeout 5 openssl s_client "$@" -connect "$hostport" \
+	    -servername "$name" -verify_hostname "$name" -CAfile "$CA/ca.pem" \
 	    -brief </dev/null 2>&1) || true
 	case $out in
 	*"Verification: OK"*)	echo 0 ;;
@@ -600,7 +784,8 @@ tls_verify_code() {
 }
 
 check_smtp() {
-	local addr want got bad=""
+	local addr want got bad="" name port opts i=0 pids="" tmp=$LAB/tlscheck
+	mkdir -p "$tmp"
 	while read -r addr want; do
 		if [ -z "$want" ]; then
 			# Silent: accepting the connection is all it does.
@@ -611,11 +796,15 @@ check_smtp() {
     $addr:25: no connection"
 			continue
 		fi
-		got=$(banner "$addr") || got="(no connection)"
+		port=25
+		case $addr in
+		*.*:*) port=${addr##*:}; addr=${addr%:*} ;;
+		esac
+		got=$(banner "$addr" "$port") || got="(no connection)"
 		case $got in
 		"$want"*) ;;
 		*) bad="$bad
-    $addr:25: got '$got', want '$want...'" ;;
+    $addr:$port: got '$got', want '$want...'" ;;
 		esac
 	done <<'EOF'
 127.0.0.10 220 mx.good.test
@@ -628,6 +817,11 @@ check_smtp() {
 127.0.0.22 220 mx.mangled.test
 127.0.0.23 220 mx.starttlserr.test
 127.0.0.24 220 mx.tlsfail.test
+127.0.0.30 220 mx.tls10.test
+127.0.0.31 220 mx.weakcipher.test
+127.0.0.32 220 mx.sslv3.test
+127.0.0.33 220 mx.sslv2.test
+127.0.0.10:587 220 mx.good.test
 EOF
 	# busy turns away every other connection: a look would spend one
 	listening 127.0.0.25 25 || bad="$bad
@@ -639,21 +833,155 @@ EOF
 	[ -z "$bad" ] || die "SMTP listeners are not as expected:$bad$(logtail "$PFX/maillog")"
 
 	# Certificates as served: 0 ok, 10 expired, 18 self-signed,
-	# 62 hostname mismatch.
-	while read -r addr name want; do
-		got=$(tls_verify_code "$addr" "$name")
-		if [ "$got" != "$want" ]; then
-			bad="$bad
-    $addr:25 ($name): verify code '$got', want '$want'"
-		fi
-	done <<'EOF'
+	# 62 hostname mismatch. ADDR NAME CODE [PORT [s_client options]],
+	# checked in parallel.
+	cat >"$tmp/table" <<'EOF'
 127.0.0.10 mx.good.test 0
 ::1 mx.ipv6.test 0
 127.0.0.12 mx.selfsigned.test 18
 127.0.0.13 mx.expired.test 10
 127.0.0.14 mx.wrongname.test 62
+127.0.0.10 mx.good.test 0 465
+127.0.0.10 mx.good.test 0 587
+127.0.0.30 mx.tls10.test 0 25 -tls1 -cipher DEFAULT:@SECLEVEL=0
+127.0.0.31 mx.weakcipher.test 0
+127.0.0.32 mx.sslv3.test 0
 EOF
+	while read -r addr name want port opts; do
+		i=$((i + 1))
+		# shellcheck disable=SC2086
+		tls_verify_code "$addr" "$name" "${port:-25}" $opts >"$tmp/$i" &
+		pids="$pids $!"
+	done <"$tmp/table"
+	# shellcheck disable=SC2086
+	wait $pids || true
+	i=0
+	while read -r addr name want port opts; do
+		i=$((i + 1))
+		got=$(cat "$tmp/$i")
+		if [ "$got" != "$want" ]; then
+			bad="$bad
+    $addr:${port:-25} ($name): verify code '$got', want '$want'"
+		fi
+	done <"$tmp/table"
 	[ -z "$bad" ] || die "STARTTLS certificates are not as expected:$bad$(logtail "$PFX/maillog")"
+}
+
+# What the legacy servers offer, beyond their certificates: each check_*
+# prints "ok" or one line per thing that went wrong.
+
+# openssl s_client at ADDR:25 for NAME with OPTIONS: "PROTOCOL CIPHER" or
+# "failed".
+tls_handshake() {
+	local addr=$1 name=$2 out
+	shift 2
+	out=$(timeout 5 openssl s_client -starttls smtp "$@" \
+	    -connect "$addr:25" -servername "$name" -brief </dev/null 2>&1) || true
+	case $out in
+	*"CONNECTION ESTABLISHED"*)
+		printf '%s\n' "$out" | awk -F': ' '
+		    /^Protocol version:/ { p = $2 } /^Ciphersuite:/ { c = $2 }
+		    END { print p " " c }' ;;
+	*)	echo failed ;;
+	esac
+}
+
+# tls10.test (Postfix): TLS 1.0 and 1.1, nothing newer.
+check_tls10() {
+	local want got bad="" opts
+	while read -r want opts; do
+		# shellcheck disable=SC2086
+		got=$(tls_handshake 127.0.0.30 mx.tls10.test $opts)
+		case $got in
+		"$want"*) ;;
+		*) bad="$bad
+$opts: got '$got', want '$want'" ;;
+		esac
+	done <<'EOF'
+TLSv1 -tls1 -cipher DEFAULT:@SECLEVEL=0
+TLSv1.1 -tls1_1 -cipher DEFAULT:@SECLEVEL=0
+failed -tls1_2 -cipher DEFAULT:@SECLEVEL=0
+failed -tls1_3
+EOF
+	[ -n "$bad" ] && echo "${bad#?}" || echo ok
+}
+
+# weakcipher.test (Exim, GnuTLS): 3DES and RC4, checked with GnuTLS.
+check_weakcipher() {
+	local want got bad="" prio
+	while read -r want prio; do
+		# QUIT: Exim closes at once (at EOF gnutls-cli would wait
+		# for the server's close_notify, 2 s)
+		got=$(printf 'QUIT\r\n' | timeout 5 gnutls-cli \
+		    --starttls-proto=smtp -p 25 --x509cafile="$CA/ca.pem" \
+		    --verify-hostname=mx.weakcipher.test --priority="$prio" \
+		    "$EXIM_ADDR" 2>&1 | sed -n 's/^- Description: //p')
+		case $got in
+		"$want") ;;
+		*) bad="$bad
+$prio: got '$got', want '$want'" ;;
+		esac
+	done <<'EOF'
+(TLS1.2-X.509)-(RSA)-(3DES-CBC)-(SHA1) NORMAL:-KX-ALL:+RSA:-CIPHER-ALL:+3DES-CBC:-VERS-ALL:+VERS-TLS1.2
+(TLS1.0-X.509)-(RSA)-(ARCFOUR-128)-(SHA1) NORMAL:-KX-ALL:+RSA:-CIPHER-ALL:+ARCFOUR-128:-VERS-ALL:+VERS-TLS1.0
+(TLS1.2-X.509)-(RSA)-(ARCFOUR-128)-(MD5) NORMAL:-KX-ALL:+RSA:-CIPHER-ALL:+ARCFOUR-128:-MAC-ALL:+MD5:-VERS-ALL:+VERS-TLS1.2
+(TLS1.1-X.509)-(ECDHE-SECP256R1)-(3DES-CBC)-(SHA1) NORMAL:-CIPHER-ALL:+3DES-CBC:-VERS-ALL:+VERS-TLS1.1
+EOF
+	[ -n "$bad" ] && echo "${bad#?}" || echo ok
+}
+
+# sslv3.test (JSSE) and sslv2.test (lab-hostile), with the JSSE checker.
+# Each weak family at the oldest version that has it, and refusals.
+check_jsse() {
+	local s3=$JSSE_ADDR,25,mx.sslv3.test s2=127.0.0.33,25,mx.sslv2.test out
+	if out=$(java_cmd LegacyTlsCheck -c "$CA/ca.pem" \
+	    ok,$s3,SSLv3,SSL_RSA_WITH_RC4_128_SHA \
+	    ok,$s3,SSLv3,SSL_RSA_WITH_3DES_EDE_CBC_SHA \
+	    ok,$s3,SSLv3,SSL_RSA_WITH_DES_CBC_SHA \
+	    ok,$s3,SSLv3,SSL_RSA_EXPORT_WITH_RC4_40_MD5 \
+	    ok,$s3,TLSv1,SSL_RSA_EXPORT_WITH_DES40_CBC_SHA \
+	    ok,$s3,SSLv3,SSL_DH_anon_WITH_RC4_128_MD5 \
+	    ok,$s3,TLSv1,SSL_RSA_WITH_NULL_SHA \
+	    ok,$s3,TLSv1.1,SSL_RSA_WITH_DES_CBC_SHA \
+	    ok,$s3,TLSv1.2,SSL_RSA_WITH_RC4_128_SHA \
+	    ok,$s3,TLSv1.2,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 \
+	    fail,$s3,TLSv1.3,TLS_AES_128_GCM_SHA256 \
+	    fail,$s3,SSLv2,SSL_CK_RC4_128_WITH_MD5 \
+	    ok,$s2,SSLv2,SSL_CK_RC4_128_WITH_MD5 \
+	    ok,$s2,SSLv2,SSL_CK_RC4_128_EXPORT40_WITH_MD5 \
+	    ok,$s2,SSLv2,SSL_CK_DES_192_EDE3_CBC_WITH_MD5 \
+	    ok,$s2,SSLv2,SSL_CK_DES_64_CBC_WITH_MD5 \
+	    fail,$s2,SSLv2,SSL_CK_RC2_128_CBC_WITH_MD5 \
+	    fail,$s2,TLSv1.2,TLS_RSA_WITH_AES_128_CBC_SHA \
+	    fail,$EXIM_ADDR,25,mx.weakcipher.test,SSLv3,SSL_RSA_WITH_3DES_EDE_CBC_SHA \
+	    2>&1); then
+		echo ok
+	else
+		printf '%s\n' "$out" | grep -v '^as expected'
+	fi
+}
+
+# Started in the background before the other checks, collected after.
+check_legacy_start() {
+	local f
+	LEGACY_PIDS=""
+	mkdir -p "$LAB/legacycheck"
+	for f in tls10 weakcipher jsse; do
+		"check_$f" >"$LAB/legacycheck/$f" 2>&1 &
+		LEGACY_PIDS="$LEGACY_PIDS $!"
+	done
+}
+
+check_legacy() {
+	local tmp=$LAB/legacycheck bad="" f
+	# shellcheck disable=SC2086
+	wait $LEGACY_PIDS || true
+	for f in tls10 weakcipher jsse; do
+		[ "$(cat "$tmp/$f")" = ok ] || bad="$bad
+    $f:
+$(sed 's/^/      /' "$tmp/$f")"
+	done
+	[ -z "$bad" ] || die "legacy TLS servers do not offer what they should:$bad"
 }
 
 # ---------------------------------------------------------------- start
@@ -683,6 +1011,10 @@ bogus.signed.test
 alias.test
 cname.test
 literal.test
+tls10.test
+weakcipher.test
+sslv3.test
+sslv2.test
 EOF
 	# bench.test: see gen_bench_zone
 	seq -f 'd%04g.bench.test' 0 999 >"$LAB/bench-domains.txt"
@@ -721,9 +1053,10 @@ do_start() {
 	[ "$(id -u)" = 0 ] || die "must run as root (ports 25 and 53)"
 	for cmd in nsd nsd-checkconf nsd-checkzone unbound unbound-checkconf \
 	    postfix postconf openssl dnssec-keygen dnssec-signzone \
-	    dnssec-dsfromkey dig delv ss setsid setpriv timeout; do
+	    dnssec-dsfromkey dig delv ss setsid setpriv timeout java javac \
+	    gnutls-cli apt-get dpkg ldd useradd; do
 		command -v "$cmd" >/dev/null 2>&1 ||
-		    die "$cmd not found (needs postfix nsd unbound bind9-utils bind9-dnsutils openssl)"
+		    die "$cmd not found (run scripts/deps.sh: needs postfix nsd unbound bind9-utils bind9-dnsutils openssl openjdk-17-jdk-headless gnutls-bin)"
 	done
 	[ -x "$BUILD/tests/lab-hostile" ] ||
 	    die "$BUILD/tests/lab-hostile not found: build the lab-hostile target first"
@@ -742,14 +1075,20 @@ $(who_listens)"
 	mkdir -p "$LAB"
 
 	step gen_ca
+	# the JVM starts while the rest is set up
+	step start_jsse
 	step gen_dns
 	write_domains
 	env_flags >"$LAB/env"
 	step start_dns
 	step start_postfix
+	step start_exim
 	step start_hostile
+	step jsse_wait
+	step check_legacy_start
 	step check_dns
 	step check_smtp
+	step check_legacy
 
 	trap - EXIT
 	t0=$((($(date +%s%N) - t0) / 1000000))
@@ -762,6 +1101,8 @@ do_status() {
 	if pid_alive "$DNS/nsd.pid" nsd; then note "nsd: running"; else note "nsd: stopped"; rc=1; fi
 	if pid_alive "$DNS/unbound.pid" unbound; then note "unbound: running"; else note "unbound: stopped"; rc=1; fi
 	if pid_alive "$PFX/queue/pid/master.pid" master; then note "postfix: running"; else note "postfix: stopped"; rc=1; fi
+	if pid_alive "$EXIM/exim.pid" exim4; then note "exim: running"; else note "exim: stopped"; rc=1; fi
+	if pid_alive "$JSSE/jsse.pid" java; then note "jsse: running"; else note "jsse: stopped"; rc=1; fi
 	if pid_alive "$HOST/hostile.pid" lab-hostile; then note "lab-hostile: running"; else note "lab-hostile: stopped"; rc=1; fi
 	return "$rc"
 }
