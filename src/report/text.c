@@ -190,6 +190,11 @@ report_text_header(FILE *out, const struct domain_result *r, unsigned flags)
 		break;
 	case MX_SOURCE_NONE:
 	default:
+		if (a->dnssec == DNSSEC_BOGUS) {
+			/* the answer came, but cannot be used: say why below */
+			fputs("MX answer not usable", out);
+			break;
+		}
 		fputs("MX lookup failed: ", out);
 		report_text_dns(out, a);
 		break;
