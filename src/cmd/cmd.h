@@ -8,6 +8,16 @@
 #define EXIT_FINDINGS 1 /* at least one finding of severity error */
 #define EXIT_USAGE    2 /* usage or operational error */
 
+#include <stdbool.h>
+
+/* --color: colour in text output */
+enum cmd_color { CMD_COLOR_AUTO, CMD_COLOR_ALWAYS, CMD_COLOR_NEVER };
+
+/* cmd_parse_color - --color's argument; a bad one exits 2 */
+enum cmd_color cmd_parse_color(const char *arg);
+/* cmd_color_on - colour standard output? (auto: when it is a terminal) */
+bool cmd_color_on(enum cmd_color mode);
+
 int cmd_scan(int argc, char **argv);
 int cmd_headers(int argc, char **argv);
 

@@ -69,7 +69,8 @@ cmd_headers(int argc, char **argv)
 	struct msghdr_field f;
 	struct perr err;
 	struct buf in;
-	const char *source = "-", *color = "auto";
+	const char *source = "-";
+	enum cmd_color color = CMD_COLOR_AUTO;
 	FILE *fp = stdin;
 	bool json = false;
 	size_t n = 0, i, total = 0;
@@ -87,11 +88,7 @@ cmd_headers(int argc, char **argv)
 				    "--format: text or json, not %s", optarg);
 			break;
 		case OPT_COLOR:
-			color = optarg;
-			if (strcmp(color, "auto") != 0 &&
-			    strcmp(color, "always") != 0 &&
-			    strcmp(color, "never") != 0)
-				log_fatalx("--color: auto, always or never");
+			color = cmd_parse_color(optarg);
 			break;
 		case 'h':
 			fputs(headers_usage, stdout);
@@ -147,8 +144,7 @@ cmd_headers(int argc, char **argv)
 		hops[i] = hops[n - 1 - i];
 		hops[n - 1 - i] = t;
 	}
-	if (strcmp(color, "always") == 0 ||
-	    (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO)))
+	if (cmd_color_on(color))
 		flags |= REPORT_HEADERS_COLOR;
 	if (json)
 		report_headers_json(stdout, source, hops, n);

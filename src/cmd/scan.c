@@ -150,7 +150,7 @@ cmd_scan(int argc, char **argv)
 	struct perr perr;
 	struct strmap seen;
 	char host[256], name[DOMAIN_MAX + 1], *err;
-	const char *color = "auto";
+	enum cmd_color color = CMD_COLOR_AUTO;
 	int ch, i, verbose = 0, ndomains = 0, bad = 0;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -217,11 +217,7 @@ cmd_scan(int argc, char **argv)
 				    "--ehlo-name: not a host name: %s", optarg);
 			break;
 		case OPT_COLOR:
-			color = optarg;
-			if (strcmp(color, "auto") != 0 &&
-			    strcmp(color, "always") != 0 &&
-			    strcmp(color, "never") != 0)
-				log_fatalx("--color: auto, always or never");
+			color = cmd_parse_color(optarg);
 			break;
 		case 'v':
 			verbose++;
@@ -247,8 +243,7 @@ cmd_scan(int argc, char **argv)
 		c.json_flags |= REPORT_JSON_TRANSCRIPT;
 		c.text_flags |= REPORT_TEXT_TRANSCRIPT;
 	}
-	if (strcmp(color, "always") == 0 ||
-	    (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO)))
+	if (cmd_color_on(color))
 		c.text_flags |= REPORT_TEXT_COLOR;
 	signal(SIGPIPE, SIG_IGN);
 	if ((base = event_base_new()) == NULL)
