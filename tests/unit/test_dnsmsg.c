@@ -10,42 +10,9 @@
 
 #include <cmocka.h>
 
+#include "pkt.h"
+
 #include "proto/dnsmsg.h"
-
-/* pkt - a message under construction */
-struct pkt {
-	uint8_t b[16384];
-	size_t n;
-};
-
-static void
-put8(struct pkt *p, unsigned int v)
-{
-	assert_true(p->n < sizeof(p->b));
-	p->b[p->n++] = (uint8_t)v;
-}
-
-static void
-put16(struct pkt *p, unsigned int v)
-{
-	put8(p, v >> 8 & 0xff);
-	put8(p, v & 0xff);
-}
-
-static void
-put32(struct pkt *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p, v & 0xffff);
-}
-
-static void
-putbytes(struct pkt *p, const void *v, size_t len)
-{
-	assert_true(len <= sizeof(p->b) - p->n);
-	memcpy(p->b + p->n, v, len);
-	p->n += len;
-}
 
 /* putname - dotted name, uncompressed; returns its offset */
 static size_t

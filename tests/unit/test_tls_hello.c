@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "pkt.h"
+
 #include "proto/tls_hello.h"
 #include "proto/tls_suites.h"
 
@@ -217,41 +219,6 @@ static const uint8_t real_tls10_rc4[920] = { 0x16, 0x03, 0x01, 0x00, 0x55, 0x02,
 /*
  * Builders
  */
-
-/* pkt - bytes under construction */
-struct pkt {
-	uint8_t b[70000];
-	size_t n;
-};
-
-static void
-put8(struct pkt *p, unsigned int v)
-{
-	assert_true(p->n < sizeof(p->b));
-	p->b[p->n++] = (uint8_t)v;
-}
-
-static void
-put16(struct pkt *p, unsigned int v)
-{
-	put8(p, v >> 8 & 0xff);
-	put8(p, v & 0xff);
-}
-
-static void
-put24(struct pkt *p, size_t v)
-{
-	put8(p, (unsigned int)(v >> 16 & 0xff));
-	put16(p, (unsigned int)(v & 0xffff));
-}
-
-static void
-putbytes(struct pkt *p, const void *v, size_t len)
-{
-	assert_true(len <= sizeof(p->b) - p->n);
-	memcpy(p->b + p->n, v, len);
-	p->n += len;
-}
 
 /* set16 - overwrite a 16-bit field written earlier */
 static void
