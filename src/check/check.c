@@ -12,6 +12,10 @@
 #include <openssl/x509_vfy.h>
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
+
+#include "proto/tls_hello.h"
+#include "proto/tls_suites.h"
 
 static void
 check_dns_failure(struct domain_result *r, const struct dns_answer_info *a,
@@ -96,6 +100,17 @@ check_cert(struct domain_result *r, const struct addr_facts *f, time_t now)
 		domain_result_add_finding(r, "cert-untrusted", SEVERITY_ERROR,
 		    mx, ip, "certificate chain does not verify: %s",
 		    t->verify_error ? t->verify_error : "unknown reason");
+	if (leaf->key_type != NULL && strcmp(leaf->key_type, "RSA") == 0 &&
+	    leaf->key_bits < 2048)
+		domain_result_add_finding(r, "cert-key-weak", SEVERITY_ERROR,
+		    mx, ip, "the certificate's RSA key has %d bits (< 2048)",
+		    leaf->key_bits);
+	if (leaf->sig_alg != NULL &&
+	    (strncasecmp(leaf->sig_alg, "sha1", 4) == 0 ||
+	        strncasecmp(leaf->sig_alg, "md5", 3) == 0 ||
+	        strstr(leaf->sig_alg, "SHA1") != NULL))
+		domain_result_add_finding(r, "cert-sha1", SEVERITY_WARNING, mx,
+		    ip, "the certificate is signed with %s", leaf->sig_alg);
 	if (!t->name_match)
 		domain_result_add_finding(r, "cert-name-mismatch",
 		    SEVERITY_ERROR, mx, ip,
@@ -123,6 +138,59 @@ check_tls(struct domain_result *r, const struct addr_facts *f, time_t now)
 		    SEVERITY_WARNING, f->sni, f->ip,
 		    "negotiated %s, older than TLS 1.2", t->version);
 	check_cert(r, f, now);
+}
+
+/* check_probes - what the raw hellos found (probe/tls_enum) */
+static void
+check_probes(struct domain_result *r, const struct addr_facts *f)
+{
+	static const struct {
+		enum tls_proto proto;
+		const char *id;
+		enum finding_severity sev;
+		const char *what;
+	} protos[] = {
+		{ TLS_PROTO_SSL2, "proto-sslv2", SEVERITY_ERROR, "SSLv2" },
+		{ TLS_PROTO_SSL3, "proto-sslv3", SEVERITY_ERROR, "SSLv3" },
+		{ TLS_PROTO_TLS10, "proto-tls10", SEVERITY_WARNING, "TLS 1.0" },
+		{ TLS_PROTO_TLS11, "proto-tls11", SEVERITY_WARNING, "TLS 1.1" },
+	};
+	static const struct {
+		enum tls_weak weak;
+		const char *id;
+		enum finding_severity sev;
+		const char *what;
+	} weak[] = {
+		{ TLS_WEAK_RC4, "cipher-rc4", SEVERITY_ERROR, "RC4" },
+		{ TLS_WEAK_3DES, "cipher-3des", SEVERITY_ERROR, "3DES or DES" },
+		{ TLS_WEAK_EXPORT, "cipher-export", SEVERITY_ERROR,
+		    "EXPORT-grade" },
+		{ TLS_WEAK_NULL, "cipher-null", SEVERITY_ERROR,
+		    "NULL (unencrypted)" },
+		{ TLS_WEAK_ANON, "cipher-anon", SEVERITY_WARNING,
+		    "anonymous (unauthenticated)" },
+	};
+	const struct tls_probe_info *pi = &f->probes;
+	const char *suite, *ver;
+	size_t i;
+
+	if (!pi->ran)
+		return;
+	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+		if (pi->proto[protos[i].proto] == 1)
+			domain_result_add_finding(r, protos[i].id,
+			    protos[i].sev, f->sni, f->ip,
+			    "the server accepts %s", protos[i].what);
+	for (i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
+		if (pi->weak[weak[i].weak] != 1)
+			continue;
+		suite = tls_suite_name(pi->weak_suite[weak[i].weak]);
+		ver = tls_hello_version_name(pi->weak_version[weak[i].weak]);
+		domain_result_add_finding(r, weak[i].id, weak[i].sev, f->sni,
+		    f->ip, "the server accepts %s cipher suites (%s at %s)",
+		    weak[i].what, suite != NULL ? suite : "?",
+		    ver != NULL ? ver : "?");
+	}
 }
 
 /* check_endpoint - one SMTP conversation */
@@ -201,6 +269,7 @@ check_endpoint(struct domain_result *r, const struct addr_facts *f, time_t now)
 		    "handshake");
 	if (f->tls.attempted)
 		check_tls(r, f, now);
+	check_probes(r, f);
 	/* failures after the greeting that nothing above explains */
 	if (f->fail == SMTP_FAIL_TIMEOUT && f->fail_stage != SMTP_STAGE_QUIT)
 		domain_result_add_finding(r, "smtp-timeout", SEVERITY_ERROR, mx,

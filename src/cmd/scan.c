@@ -42,6 +42,8 @@ static const char scan_usage[] =
     "  --format text|json     output format (default text; json: one\n"
     "                         document per domain, docs/scan-result.schema.json)\n"
     "  --transcript           include each SMTP conversation, timestamped\n"
+    "  --no-tls-probes        skip the protocol and weak-cipher probes (SSLv2,\n"
+    "                         SSLv3, TLS 1.0/1.1, RC4, 3DES, EXPORT, NULL, anon)\n"
     "  --resolver ADDR[@PORT] forward DNS queries to this server instead of\n"
     "                         recursing from the root\n"
     "  --trust-anchor FILE    DNSSEC trust anchor(s) replacing the root's\n"
@@ -123,6 +125,7 @@ cmd_scan(int argc, char **argv)
 		OPT_PORT,
 		OPT_EHLO_NAME,
 		OPT_COLOR,
+		OPT_NO_TLS_PROBES,
 	};
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -139,6 +142,7 @@ cmd_scan(int argc, char **argv)
 		{ "port", required_argument, NULL, OPT_PORT },
 		{ "ehlo-name", required_argument, NULL, OPT_EHLO_NAME },
 		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "no-tls-probes", no_argument, NULL, OPT_NO_TLS_PROBES },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -161,6 +165,7 @@ cmd_scan(int argc, char **argv)
 	cfg.concurrency = 100;
 	cfg.per_ip = 2;
 	cfg.port = 25;
+	cfg.tls_probes = true;
 	if (gethostname(host, sizeof(host)) != 0 || host[0] == '\0')
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
@@ -215,6 +220,9 @@ cmd_scan(int argc, char **argv)
 			if (strlen(optarg) > 255 || strpbrk(optarg, " \r\n"))
 				log_fatalx(
 				    "--ehlo-name: not a host name: %s", optarg);
+			break;
+		case OPT_NO_TLS_PROBES:
+			cfg.tls_probes = false;
 			break;
 		case OPT_COLOR:
 			color = cmd_parse_color(optarg);

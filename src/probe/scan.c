@@ -26,6 +26,7 @@
 #include "net/dns.h"
 #include "net/tls.h"
 #include "probe/smtp_probe.h"
+#include "probe/tls_enum.h"
 #include "util/log.h"
 #include "util/str.h"
 #include "util/strmap.h"
@@ -54,6 +55,7 @@ struct endpoint {
 	struct waiter *waiters;      /* owned */
 	struct endpoint *queue_next; /* in the slot's queue */
 	struct event *retry; /* owned, NULL until a 421 asks to come back */
+	struct tls_enum *tls_enum; /* owned while the TLS probes run */
 };
 
 struct ipslot {
@@ -127,6 +129,8 @@ job_task_done(struct job *j)
 }
 
 static void endpoint_start(struct endpoint *ep);
+static void endpoint_release(struct endpoint *ep);
+static void endpoint_on_probes(struct addr_facts *facts, void *arg);
 static void endpoint_schedule(struct endpoint *ep);
 
 /* endpoint_busy - a 421 greeting: "too busy now", not "no TLS" */
@@ -169,10 +173,16 @@ endpoint_on_done(struct addr_facts *facts, void *arg)
 {
 	struct endpoint *ep = arg;
 	struct ipslot *slot = ep->slot;
-	struct waiter *w, *list;
 	struct timeval tv;
 
 	ep->probe = NULL;
+	if (!endpoint_busy(facts) && ep->scan->cfg.tls_probes &&
+	    facts->starttls_code == 220 && !facts->probes.ran) {
+		/* the protocol and cipher probes, within the same slot */
+		ep->tls_enum = tls_enum_start(
+		    &ep->scan->probe_cfg, facts, endpoint_on_probes, ep);
+		return;
+	}
 	slot->running--;
 	if (endpoint_busy(facts)) {
 		log_info(
@@ -186,6 +196,26 @@ endpoint_on_done(struct addr_facts *facts, void *arg)
 		endpoint_slot_next(ep->scan, slot);
 		return;
 	}
+	endpoint_release(ep);
+}
+
+static void
+endpoint_on_probes(struct addr_facts *facts, void *arg)
+{
+	struct endpoint *ep = arg;
+
+	(void)facts;
+	ep->tls_enum = NULL;
+	ep->slot->running--;
+	endpoint_release(ep);
+}
+
+/* endpoint_release - the facts are final: wake the waiting jobs */
+static void
+endpoint_release(struct endpoint *ep)
+{
+	struct waiter *w, *list;
+
 	ep->state = ENDPOINT_DONE;
 	/* detach first: finishing a job edits waiter lists */
 	list = ep->waiters;
@@ -200,7 +230,7 @@ endpoint_on_done(struct addr_facts *facts, void *arg)
 		job_task_done(w->job);
 		free(w);
 	}
-	endpoint_slot_next(ep->scan, slot);
+	endpoint_slot_next(ep->scan, ep->slot);
 }
 
 static void
@@ -604,6 +634,7 @@ scan_free_endpoints(struct scan *s)
 		for (e = s->endpoints.buckets[i]; e != NULL; e = e->next) {
 			ep = e->value;
 			smtp_probe_cancel(ep->probe);
+			tls_enum_cancel(ep->tls_enum);
 			if (ep->retry != NULL)
 				event_free(ep->retry);
 			while ((w = ep->waiters) != NULL) {

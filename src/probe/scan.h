@@ -33,7 +33,8 @@ struct scan_config {
 	size_t per_ip;         /* conversations per address at once */
 	uint16_t port;         /* SMTP port, 25 */
 	bool transcript;
-	int dns_debug; /* libunbound verbosity, 0 for none */
+	bool tls_probes; /* the protocol and weak-cipher probes */
+	int dns_debug;   /* libunbound verbosity, 0 for none */
 };
 
 /*

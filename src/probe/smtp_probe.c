@@ -44,6 +44,7 @@
 #define SMTP_PROBE_LINEMAX       4096 /* a reply line, CRLF included */
 #define SMTP_PROBE_MAXTRANSCRIPT 2000 /* transcript lines kept */
 #define SMTP_PROBE_QUIT_TIMEOUT  2.0  /* seconds to wait for 221 */
+#define SMTP_PROBE_RAWMAX        (5 + TLS_HELLO_MAXRECLEN + TLS_HELLO_MAXCERT)
 
 struct smtp_probe {
 	struct smtp_probe_config cfg; /* borrowed pointers inside */
@@ -58,6 +59,8 @@ struct smtp_probe {
 	int depth;         /* our callbacks on the stack */
 	bool finished;     /* smtp_probe_finish() ran */
 	bool failed;       /* facts->fail is set; the rest is courtesy */
+	uint8_t *raw;      /* owned: the raw hello's answer so far */
+	size_t rawlen;
 };
 
 static void smtp_probe_enter(struct smtp_probe *p, enum smtp_stage s);
@@ -119,6 +122,7 @@ smtp_probe_free(struct smtp_probe *p)
 		bufferevent_free(p->bev);
 	event_free(p->timer);
 	smtp_reply_release(&p->reply);
+	free(p->raw);
 	addr_facts_unref(p->facts);
 	free(p);
 }
@@ -264,6 +268,12 @@ smtp_probe_handshake(struct smtp_probe *p)
 		    "discarded",
 		    evbuffer_get_length(in));
 		evbuffer_drain(in, evbuffer_get_length(in));
+	}
+	if (p->cfg.hello != NULL) {
+		/* a probe: our own bytes, no OpenSSL */
+		smtp_probe_notef(p, "raw hello, %zu bytes", p->cfg.hello_len);
+		bufferevent_write(p->bev, p->cfg.hello, p->cfg.hello_len);
+		return;
 	}
 	p->facts->tls.attempted = true;
 	if ((ssl = SSL_new(p->cfg.ssl_ctx)) == NULL) {
@@ -448,6 +458,33 @@ smtp_probe_on_reply(struct smtp_probe *p)
 	}
 }
 
+/*
+ * smtp_probe_raw - raw hello mode: gather the answer and parse it; at eof
+ * (or the deadline) whatever arrived is final
+ */
+static void
+smtp_probe_raw(struct smtp_probe *p, struct evbuffer *in, bool eof)
+{
+	size_t n = evbuffer_get_length(in);
+	enum tls_hello_status st;
+
+	if (n > SMTP_PROBE_RAWMAX - p->rawlen)
+		n = SMTP_PROBE_RAWMAX - p->rawlen;
+	if (n > 0) {
+		p->raw = xrealloc(p->raw, p->rawlen + n);
+		evbuffer_remove(in, p->raw + p->rawlen, n);
+		p->rawlen += n;
+	}
+	evbuffer_drain(in, evbuffer_get_length(in));
+	if (p->rawlen == SMTP_PROBE_RAWMAX)
+		eof = true;
+	st = tls_hello_parse(p->raw, p->rawlen, eof, p->cfg.hello_out);
+	if (st == TLS_HELLO_NEED_MORE && !eof)
+		return;
+	smtp_probe_notef(p, "raw answer, %zu bytes", p->rawlen);
+	smtp_probe_enter(p, SMTP_STAGE_DONE);
+}
+
 static void
 smtp_probe_on_read(struct bufferevent *bev, void *arg)
 {
@@ -457,8 +494,9 @@ smtp_probe_on_read(struct bufferevent *bev, void *arg)
 	size_t eol_len, n;
 	char *line;
 	enum smtp_reply_status st;
-
 	p->depth++;
+	if (p->state == SMTP_STAGE_HANDSHAKE && p->cfg.hello != NULL)
+		smtp_probe_raw(p, in, false);
 	while (!p->finished && p->state != SMTP_STAGE_HANDSHAKE) {
 		eol =
 		    evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_CRLF);
@@ -529,6 +567,10 @@ smtp_probe_on_error(struct smtp_probe *p, short what)
 		smtp_probe_enter(p, SMTP_STAGE_DONE);
 		return;
 	}
+	if (p->state == SMTP_STAGE_HANDSHAKE && p->cfg.hello != NULL) {
+		smtp_probe_raw(p, bufferevent_get_input(p->bev), true);
+		return;
+	}
 	if (p->state == SMTP_STAGE_HANDSHAKE) {
 		e = bufferevent_get_openssl_error(p->bev);
 		detail = tls_error_string(e);
@@ -592,6 +634,8 @@ smtp_probe_on_timer(evutil_socket_t fd, short what, void *arg)
 		smtp_probe_enter(p, SMTP_STAGE_CONNECT);
 	else if (p->state == SMTP_STAGE_QUIT)
 		smtp_probe_enter(p, SMTP_STAGE_DONE);
+	else if (p->state == SMTP_STAGE_HANDSHAKE && p->cfg.hello != NULL)
+		smtp_probe_raw(p, bufferevent_get_input(p->bev), true);
 	else
 		smtp_probe_fail(p, SMTP_FAIL_TIMEOUT, false,
 		    "no answer within %.1f s", p->cfg.timeout);

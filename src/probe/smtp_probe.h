@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "proto/result.h"
+#include "proto/tls_hello.h"
 
 struct event_base;
 struct smtp_probe;
@@ -25,6 +26,14 @@ struct smtp_probe_config {
 	const char *ehlo_name;   /* borrowed */
 	double timeout;          /* seconds, per stage */
 	bool transcript;         /* record the conversation */
+	/*
+	 * Raw hello mode (the protocol and cipher probes): after STARTTLS's
+	 * 220, write these bytes instead of starting OpenSSL, read the answer
+	 * into hello_out (tls_hello_parse) and hang up. NULL: a normal probe.
+	 */
+	const uint8_t *hello; /* borrowed */
+	size_t hello_len;
+	struct tls_hello_result *hello_out; /* borrowed, filled before cb */
 };
 
 /* smtp_probe_cb - the conversation ended; facts->done is set */

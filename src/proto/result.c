@@ -73,6 +73,43 @@ _Static_assert(
     sizeof(smtp_fail_names) / sizeof(smtp_fail_names[0]) == SMTP_FAIL_MAX,
     "smtp_fail_names");
 
+static const char *const tls_proto_names[TLS_PROTO_MAX] = {
+	[TLS_PROTO_SSL2] = "sslv2",
+	[TLS_PROTO_SSL3] = "sslv3",
+	[TLS_PROTO_TLS10] = "tls1.0",
+	[TLS_PROTO_TLS11] = "tls1.1",
+	[TLS_PROTO_TLS12] = "tls1.2",
+	[TLS_PROTO_TLS13] = "tls1.3",
+};
+
+static const char *const tls_weak_names[TLS_WEAK_MAX] = {
+	[TLS_WEAK_RC4] = "rc4",
+	[TLS_WEAK_3DES] = "3des",
+	[TLS_WEAK_EXPORT] = "export",
+	[TLS_WEAK_NULL] = "null",
+	[TLS_WEAK_ANON] = "anon",
+};
+
+void
+tls_probe_info_init(struct tls_probe_info *pi)
+{
+	memset(pi, 0, sizeof(*pi));
+	memset(pi->proto, -1, sizeof(pi->proto));
+	memset(pi->weak, -1, sizeof(pi->weak));
+}
+
+const char *
+tls_proto_name(enum tls_proto p)
+{
+	return tls_proto_names[p];
+}
+
+const char *
+tls_weak_name(enum tls_weak w)
+{
+	return tls_weak_names[w];
+}
+
 const char *
 dnssec_state_name(enum dnssec_state s)
 {
@@ -172,6 +209,7 @@ addr_facts_new(const char *ip, int family, uint16_t port, const char *sni)
 	f->port = port;
 	f->sni = xstrdup(sni);
 	f->connect_ms = -1;
+	tls_probe_info_init(&f->probes);
 	return f;
 }
 
@@ -204,6 +242,7 @@ addr_facts_clear(struct addr_facts *f)
 	f->transcript = keep.transcript;
 	f->ntranscript = keep.ntranscript;
 	f->connect_ms = -1;
+	tls_probe_info_init(&f->probes);
 }
 
 void

@@ -106,6 +106,42 @@ struct cert_info {
 	bool self_signed; /* issuer == subject and self-signature verifies */
 };
 
+/* protocol versions the raw probes ask about (and TLS 1.3 via OpenSSL) */
+enum tls_proto {
+	TLS_PROTO_SSL2,
+	TLS_PROTO_SSL3,
+	TLS_PROTO_TLS10,
+	TLS_PROTO_TLS11,
+	TLS_PROTO_TLS12,
+	TLS_PROTO_TLS13,
+	TLS_PROTO_MAX
+};
+
+/* the weak cipher families BOD 18-01 and common sense ban */
+enum tls_weak {
+	TLS_WEAK_RC4,
+	TLS_WEAK_3DES, /* and single DES */
+	TLS_WEAK_EXPORT,
+	TLS_WEAK_NULL,
+	TLS_WEAK_ANON,
+	TLS_WEAK_MAX
+};
+
+/* what the protocol and cipher probes found: 1 yes, 0 no, -1 unknown */
+struct tls_probe_info {
+	bool ran;
+	signed char proto[TLS_PROTO_MAX];
+	signed char weak[TLS_WEAK_MAX];
+	uint16_t weak_suite[TLS_WEAK_MAX];   /* the suite the server chose */
+	uint16_t weak_version[TLS_WEAK_MAX]; /* at this version */
+	int connections;                     /* probe conversations held */
+};
+
+/* tls_probe_info_init - nothing known yet (every answer -1) */
+void tls_probe_info_init(struct tls_probe_info *pi);
+const char *tls_proto_name(enum tls_proto p);
+const char *tls_weak_name(enum tls_weak w);
+
 struct tls_info {
 	bool attempted; /* a handshake was started */
 	bool ok;        /* the handshake completed */
@@ -163,6 +199,7 @@ struct addr_facts {
 	char **capabilities_tls; /* owned, EHLO after TLS */
 	size_t ncapabilities_tls;
 	struct tls_info tls;
+	struct tls_probe_info probes; /* raw hello probes, after STARTTLS */
 
 	struct transcript_line *transcript; /* owned array, NULL unless asked */
 	size_t ntranscript;

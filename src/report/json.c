@@ -284,9 +284,11 @@ report_json_leaf(const struct tls_info *t, time_t now)
 }
 
 static json_t *
-report_json_tls(const struct tls_info *t, time_t now)
+report_json_tls(const struct addr_facts *f, time_t now)
 {
-	json_t *o;
+	const struct tls_info *t = &f->tls;
+	json_t *o, *protos, *weak;
+	int i;
 
 	if (!t->attempted)
 		return json_null();
@@ -302,6 +304,21 @@ report_json_tls(const struct tls_info *t, time_t now)
 	report_json_set(o, "cert",
 	    t->nchain > 0 && t->chain != NULL ? report_json_leaf(t, now)
 	                                      : json_null());
+	/* the raw probes: each version / family -> accepted, or null */
+	protos = report_json_object();
+	for (i = 0; i < TLS_PROTO_MAX; i++)
+		report_json_set(protos, tls_proto_name((enum tls_proto)i),
+		    f->probes.proto[i] < 0
+		        ? json_null()
+		        : report_json_bool(f->probes.proto[i]));
+	report_json_set(o, "protocols", protos);
+	weak = report_json_object();
+	for (i = 0; i < TLS_WEAK_MAX; i++)
+		report_json_set(weak, tls_weak_name((enum tls_weak)i),
+		    f->probes.weak[i] < 0
+		        ? json_null()
+		        : report_json_bool(f->probes.weak[i]));
+	report_json_set(o, "weak_ciphers", weak);
 	return o;
 }
 
@@ -379,7 +396,7 @@ report_json_addr(const struct addr_facts *f, unsigned flags, time_t now)
 
 	report_json_set(o, "duration_ms", report_json_real(f->duration_ms));
 	report_json_set(o, "smtp", report_json_smtp(f));
-	report_json_set(o, "tls", report_json_tls(&f->tls, now));
+	report_json_set(o, "tls", report_json_tls(f, now));
 	if (flags & REPORT_JSON_TRANSCRIPT)
 		report_json_set(o, "transcript", report_json_transcript(f));
 	return o;

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * tls_enum - the protocol and weak-cipher probes of one SMTP endpoint.
+ *
+ * The questions, in order: SSLv2, SSLv3, TLS 1.0, 1.1 and 1.2, each with
+ * every suite legal at that version; then each weak family at the accepted
+ * versions TLS 1.2, TLS 1.0 and SSLv3, highest first, until one accepts it
+ * (legacy suites must be asked at the versions where they were legal:
+ * a server may offer EXPORT at TLS 1.0 only). TLS 1.3 is known from the
+ * OpenSSL handshake of the receiver test. A conversation that fails before
+ * the hello (busy, timeout) leaves its answer unknown, never "no".
+ */
+#include "probe/tls_enum.h"
+
+#include <event2/event.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/tls_suites.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define TLS_ENUM_MAXSUITES   512
+#define TLS_ENUM_SSL3_SUITES 100 /* an SSLv3 hello cannot be padded */
+
+static const uint16_t tls_enum_versions[] = {
+	[TLS_PROTO_SSL2] = 0x0002,
+	[TLS_PROTO_SSL3] = 0x0300,
+	[TLS_PROTO_TLS10] = 0x0301,
+	[TLS_PROTO_TLS11] = 0x0302,
+	[TLS_PROTO_TLS12] = 0x0303,
+};
+
+static const enum tls_suite_set tls_enum_sets[TLS_WEAK_MAX] = {
+	[TLS_WEAK_RC4] = TLS_SUITE_SET_RC4,
+	[TLS_WEAK_3DES] = TLS_SUITE_SET_3DES,
+	[TLS_WEAK_EXPORT] = TLS_SUITE_SET_EXPORT,
+	[TLS_WEAK_NULL] = TLS_SUITE_SET_NULL,
+	[TLS_WEAK_ANON] = TLS_SUITE_SET_ANON,
+};
+
+/* where a weak family is asked, highest first */
+static const enum tls_proto tls_enum_family_at[] = {
+	TLS_PROTO_TLS12,
+	TLS_PROTO_TLS10,
+	TLS_PROTO_SSL3,
+};
+
+struct tls_enum {
+	struct smtp_probe_config cfg; /* a copy, with our hello */
+	struct addr_facts *facts;     /* counted reference */
+	tls_enum_cb cb;
+	void *arg;
+	struct event *kick; /* owned: starts the first probe from the loop */
+	struct smtp_probe *probe;   /* owned: the conversation in flight */
+	struct addr_facts *scratch; /* owned: that conversation's SMTP facts */
+	/* the question in flight */
+	int step;   /* < TLS_PROTO_TLS13: a version; then families */
+	int family; /* TLS_WEAK_*, while asking families */
+	int at;     /* index into tls_enum_family_at */
+	/* the hello and what it offered */
+	uint8_t hello[TLS_HELLO_BUFSIZE];
+	uint16_t suites[TLS_ENUM_MAXSUITES];
+	uint32_t kinds[16];
+	struct tls_hello_offer offer;
+	struct tls_hello_result result;
+};
+
+static void tls_enum_next(struct tls_enum *e);
+
+/* tls_enum_encode - the hello for (version, set); -1 when none can be made */
+static int
+tls_enum_encode(
+    struct tls_enum *e, enum tls_proto proto, enum tls_suite_set set)
+{
+	uint8_t random[TLS_HELLO_RANDOM_LEN];
+	struct tls_hello_client c;
+	struct tls_hello_ssl2_client c2;
+	struct perr err;
+	size_t n, i;
+	int len;
+
+	/* no secrets ride on these hellos: any bytes will do */
+	for (i = 0; i < sizeof(random); i++)
+		random[i] = (uint8_t)(i * 37 + 11);
+	memset(&e->offer, 0, sizeof(e->offer));
+	if (proto == TLS_PROTO_SSL2) {
+		n = tls_suite_ssl2_select(e->kinds, 16);
+		if (n > 16)
+			n = 16;
+		memset(&c2, 0, sizeof(c2));
+		c2.kinds = e->kinds;
+		c2.nkinds = n;
+		c2.challenge = random;
+		c2.challenge_len = 16;
+		len = tls_hello_encode_ssl2(
+		    &c2, e->hello, sizeof(e->hello), &err);
+		e->offer.version = 0x0002;
+		e->offer.kinds = e->kinds;
+		e->offer.nkinds = n;
+	} else {
+		n = tls_suite_select(set, tls_enum_versions[proto], e->suites,
+		    TLS_ENUM_MAXSUITES);
+		if (n > TLS_ENUM_MAXSUITES)
+			n = TLS_ENUM_MAXSUITES;
+		if (proto == TLS_PROTO_SSL3 && n > TLS_ENUM_SSL3_SUITES)
+			n = TLS_ENUM_SSL3_SUITES;
+		if (n == 0)
+			return -1;
+		memset(&c, 0, sizeof(c));
+		c.version = tls_enum_versions[proto];
+		c.suites = e->suites;
+		c.nsuites = n;
+		c.host = e->facts->sni;
+		c.random = random;
+		len = tls_hello_encode(&c, e->hello, sizeof(e->hello), &err);
+		e->offer.version = c.version;
+		e->offer.suites = e->suites;
+		e->offer.nsuites = n;
+	}
+	if (len < 0) {
+		log_warnx("%s: tls probe: %s", e->facts->ip, err.msg);
+		return -1;
+	}
+	e->cfg.hello = e->hello;
+	e->cfg.hello_len = (size_t)len;
+	e->cfg.hello_out = &e->result;
+	return 0;
+}
+
+/* tls_enum_answer - 1 accepted, 0 refused, -1 unknown */
+static int
+tls_enum_answer(const struct tls_enum *e, const struct addr_facts *scratch,
+    bool family, uint16_t *suite, uint16_t *version)
+{
+	struct tls_hello_verdict v;
+
+	if (scratch->starttls_code != 220)
+		return -1; /* never got to ask */
+	tls_hello_classify(&e->result, &e->offer, &v);
+	*suite = (uint16_t)v.cipher;
+	*version = v.version;
+	switch (v.outcome) {
+	case TLS_HELLO_ACCEPTED:
+		return 1;
+	case TLS_HELLO_SSL2_NO_CIPHERS:
+	case TLS_HELLO_ACCEPTED_UNOFFERED:
+		/* the version is on, though not with what we offered */
+		return family ? 0 : 1;
+	case TLS_HELLO_REJECTED_VERSION:
+	case TLS_HELLO_REJECTED_ALERT:
+	case TLS_HELLO_REJECTED_SSL2_ERROR:
+	case TLS_HELLO_VERSION_HIGHER:
+	case TLS_HELLO_OTHER_PROTOCOL:
+	case TLS_HELLO_GARBAGE:
+	case TLS_HELLO_CLOSED:
+		/* hanging up on a hello is how many servers say no */
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static void
+tls_enum_on_probe(struct addr_facts *scratch, void *arg)
+{
+	struct tls_enum *e = arg;
+	struct tls_probe_info *pi = &e->facts->probes;
+	uint16_t suite = 0, version = 0;
+	int a;
+
+	e->probe = NULL;
+	pi->connections++;
+	if (e->step < TLS_PROTO_TLS13) {
+		pi->proto[e->step] = (signed char)tls_enum_answer(
+		    e, scratch, false, &suite, &version);
+	} else {
+		a = tls_enum_answer(e, scratch, true, &suite, &version);
+		if (a == 1) {
+			pi->weak[e->family] = 1;
+			pi->weak_suite[e->family] = suite;
+			pi->weak_version[e->family] = version;
+		} else if (a == 0 && pi->weak[e->family] != 1) {
+			pi->weak[e->family] = 0;
+		}
+		e->at++;
+	}
+	if (e->step < TLS_PROTO_TLS13)
+		e->step++;
+	addr_facts_unref(e->scratch);
+	e->scratch = NULL;
+	tls_enum_next(e);
+}
+
+/* tls_enum_ask - start the conversation for the question in e */
+static void
+tls_enum_ask(struct tls_enum *e)
+{
+	struct addr_facts *f = e->facts;
+
+	e->scratch = addr_facts_new(f->ip, f->family, f->port, f->sni);
+	memset(&e->result, 0, sizeof(e->result));
+	e->probe = smtp_probe_start(&e->cfg, e->scratch, tls_enum_on_probe, e);
+}
+
+static void
+tls_enum_finish(struct tls_enum *e)
+{
+	struct tls_probe_info *pi = &e->facts->probes;
+	const struct tls_info *t = &e->facts->tls;
+
+	pi->ran = true;
+	if (t->ok && t->version != NULL)
+		pi->proto[TLS_PROTO_TLS13] =
+		    strcmp(t->version, "TLSv1.3") == 0 ? 1 : 0;
+	e->cb(e->facts, e->arg);
+	tls_enum_cancel(e);
+}
+
+/* tls_enum_next - the next question worth asking, or the end */
+static void
+tls_enum_next(struct tls_enum *e)
+{
+	struct tls_probe_info *pi = &e->facts->probes;
+	enum tls_proto at;
+
+	if (e->step < TLS_PROTO_TLS13) {
+		if (tls_enum_encode(
+		        e, (enum tls_proto)e->step, TLS_SUITE_SET_ALL) == 0) {
+			tls_enum_ask(e);
+			return;
+		}
+		e->step++;
+		tls_enum_next(e);
+		return;
+	}
+	for (; e->family < TLS_WEAK_MAX; e->family++, e->at = 0) {
+		if (pi->weak[e->family] == 1)
+			continue;
+		for (; e->at < (int)(sizeof(tls_enum_family_at) /
+		                   sizeof(tls_enum_family_at[0]));
+		     e->at++) {
+			at = tls_enum_family_at[e->at];
+			if (pi->proto[at] != 1)
+				continue;
+			if (tls_enum_encode(e, at, tls_enum_sets[e->family]) !=
+			    0)
+				continue;
+			tls_enum_ask(e);
+			return;
+		}
+	}
+	tls_enum_finish(e);
+}
+
+static void
+tls_enum_on_kick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	tls_enum_next(arg);
+}
+
+struct tls_enum *
+tls_enum_start(const struct smtp_probe_config *cfg, struct addr_facts *facts,
+    tls_enum_cb cb, void *arg)
+{
+	struct tls_enum *e = xcalloc(1, sizeof(*e));
+	struct timeval now = { 0, 0 };
+
+	e->cfg = *cfg;
+	e->cfg.transcript = false;
+	e->facts = addr_facts_ref(facts);
+	e->cb = cb;
+	e->arg = arg;
+	e->step = TLS_PROTO_SSL2;
+	e->kick = evtimer_new(cfg->base, tls_enum_on_kick, e);
+	evtimer_add(e->kick, &now);
+	return e;
+}
+
+void
+tls_enum_cancel(struct tls_enum *e)
+{
+	if (e == NULL)
+		return;
+	smtp_probe_cancel(e->probe);
+	addr_facts_unref(e->scratch);
+	event_free(e->kick);
+	addr_facts_unref(e->facts);
+	free(e);
+}

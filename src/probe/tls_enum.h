@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * tls_enum - the protocol and weak-cipher probes of one SMTP endpoint.
+ *
+ * After the receiver test found STARTTLS, one conversation per question:
+ * STARTTLS, then a ClientHello written byte by byte (proto/tls_hello)
+ * offering one protocol version, or one weak cipher family, and the
+ * server's answer classified. OpenSSL 3 can offer neither SSLv2/SSLv3 nor
+ * RC4/3DES, so this is the only way to see them. The conversations run one
+ * after another, within the endpoint's share of --per-ip.
+ */
+#ifndef MX_PROBE_TLS_ENUM_H
+#define MX_PROBE_TLS_ENUM_H
+
+#include "probe/smtp_probe.h"
+#include "proto/result.h"
+
+struct tls_enum;
+
+/* tls_enum_cb - every probe ran; facts->probes is final */
+typedef void (*tls_enum_cb)(struct addr_facts *facts, void *arg);
+
+/*
+ * tls_enum_start - probe facts->ip/port/sni with the settings of cfg (its
+ * hello fields are ignored). Holds a reference to facts. cb fires exactly
+ * once, never from inside tls_enum_start.
+ */
+struct tls_enum *tls_enum_start(const struct smtp_probe_config *cfg,
+    struct addr_facts *facts, tls_enum_cb cb, void *arg);
+/* tls_enum_cancel - stop now; cb never fires. Accepts NULL. */
+void tls_enum_cancel(struct tls_enum *e);
+
+#endif

@@ -1,0 +1,94 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: ISC
+"""The protocol and weak-cipher probes against real legacy servers:
+Postfix TLS 1.0/1.1 only, Exim (GnuTLS) with RC4 and 3DES, a JSSE server
+with SSLv3/EXPORT/DES/RC4/NULL/anon, an SSLv2 SERVER-HELLO, and the good
+Postfix (TLS 1.2+, no anonymous suites)."""
+
+import unittest
+
+import labtest
+
+DOMAINS = ["good.test", "tls10.test", "weakcipher.test", "sslv3.test",
+           "sslv2.test", "nostarttls.test"]
+
+
+class TlsProbes(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.result = labtest.run(["--timeout", "5"] + DOMAINS)
+
+    def probes(self, domain):
+        addrs = labtest.addresses(self.result.doc(domain))
+        self.assertEqual(len(addrs), 1)
+        tls = addrs[0][1]["tls"]
+        return tls["protocols"], tls["weak_ciphers"]
+
+    def test_good(self):
+        protos, weak = self.probes("good.test")
+        self.assertEqual(protos, {"sslv2": False, "sslv3": False,
+                                  "tls1.0": False, "tls1.1": False,
+                                  "tls1.2": True, "tls1.3": True})
+        self.assertEqual(set(weak.values()), {False})
+        self.assertEqual(labtest.finding_ids(self.result.doc("good.test")),
+                         set())
+
+    def test_tls10_only(self):
+        protos, weak = self.probes("tls10.test")
+        self.assertEqual(protos, {"sslv2": False, "sslv3": False,
+                                  "tls1.0": True, "tls1.1": True,
+                                  "tls1.2": False, "tls1.3": False})
+        self.assertEqual(set(weak.values()), {False})
+        self.assertEqual(labtest.finding_ids(self.result.doc("tls10.test")),
+                         {"proto-tls10", "proto-tls11",
+                          "tls-legacy-version"})
+
+    def test_rc4_3des(self):
+        protos, weak = self.probes("weakcipher.test")
+        self.assertTrue(protos["tls1.2"] and protos["tls1.0"])
+        self.assertFalse(protos["sslv3"])
+        self.assertEqual(weak, {"rc4": True, "3des": True, "export": False,
+                                "null": False, "anon": False})
+        ids = labtest.finding_ids(self.result.doc("weakcipher.test"))
+        self.assertTrue({"cipher-rc4", "cipher-3des"} <= ids, ids)
+        self.assertNotIn("cipher-export", ids)
+
+    def test_sslv3_and_everything_weak(self):
+        protos, weak = self.probes("sslv3.test")
+        self.assertTrue(protos["sslv3"])
+        self.assertFalse(protos["sslv2"])
+        self.assertEqual(weak, {"rc4": True, "3des": True, "export": True,
+                                "null": True, "anon": True})
+        d = self.result.doc("sslv3.test")
+        self.assertTrue({"proto-sslv3", "cipher-rc4", "cipher-3des",
+                         "cipher-export", "cipher-null", "cipher-anon"}
+                        <= labtest.finding_ids(d))
+        # EXPORT is legal only up to TLS 1.0: it must be asked there
+        msg = [f["message"] for f in d["findings"]
+               if f["id"] == "cipher-export"][0]
+        self.assertIn("EXPORT", msg)
+        self.assertRegex(msg, r"at (TLSv1\.0|SSLv3)")
+
+    def test_sslv2(self):
+        protos, _ = self.probes("sslv2.test")
+        self.assertTrue(protos["sslv2"])
+        self.assertFalse(protos["tls1.2"])
+        self.assertIn("proto-sslv2",
+                      labtest.finding_ids(self.result.doc("sslv2.test")))
+
+    def test_no_starttls_no_probes(self):
+        d = self.result.doc("nostarttls.test")
+        self.assertIsNone(labtest.addresses(d)[0][1]["tls"])
+
+    def test_switch_off(self):
+        r = labtest.run(["--no-tls-probes", "weakcipher.test"])
+        a = labtest.addresses(r.doc("weakcipher.test"))[0][1]
+        self.assertEqual(set(a["tls"]["protocols"].values()), {None})
+        self.assertEqual(set(a["tls"]["weak_ciphers"].values()), {None})
+        self.assertNotIn("cipher-rc4",
+                         labtest.finding_ids(r.doc("weakcipher.test")))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
