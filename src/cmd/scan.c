@@ -42,6 +42,8 @@ static const char scan_usage[] =
     "  --format text|json     output format (default text; json: one\n"
     "                         document per domain, docs/scan-result.schema.json)\n"
     "  --transcript           include each SMTP conversation, timestamped\n"
+    "  --ciphers              list every cipher suite each protocol version\n"
+    "                         accepts, in the server's order (TLS 1.3 aside)\n"
     "  --no-tls-probes        skip the protocol and weak-cipher probes (SSLv2,\n"
     "                         SSLv3, TLS 1.0/1.1, RC4, 3DES, EXPORT, NULL, anon)\n"
     "  --resolver ADDR[@PORT] forward DNS queries to this server instead of\n"
@@ -126,6 +128,7 @@ cmd_scan(int argc, char **argv)
 		OPT_EHLO_NAME,
 		OPT_COLOR,
 		OPT_NO_TLS_PROBES,
+		OPT_CIPHERS,
 	};
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -143,6 +146,7 @@ cmd_scan(int argc, char **argv)
 		{ "ehlo-name", required_argument, NULL, OPT_EHLO_NAME },
 		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "no-tls-probes", no_argument, NULL, OPT_NO_TLS_PROBES },
+		{ "ciphers", no_argument, NULL, OPT_CIPHERS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -223,6 +227,9 @@ cmd_scan(int argc, char **argv)
 			break;
 		case OPT_NO_TLS_PROBES:
 			cfg.tls_probes = false;
+			break;
+		case OPT_CIPHERS:
+			cfg.ciphers = true;
 			break;
 		case OPT_COLOR:
 			color = cmd_parse_color(optarg);

@@ -179,8 +179,9 @@ endpoint_on_done(struct addr_facts *facts, void *arg)
 	if (!endpoint_busy(facts) && ep->scan->cfg.tls_probes &&
 	    facts->starttls_code == 220 && !facts->probes.ran) {
 		/* the protocol and cipher probes, within the same slot */
-		ep->tls_enum = tls_enum_start(
-		    &ep->scan->probe_cfg, facts, endpoint_on_probes, ep);
+		ep->tls_enum = tls_enum_start(&ep->scan->probe_cfg, facts,
+		    ep->scan->cfg.ciphers ? TLS_ENUM_CIPHERS : 0,
+		    endpoint_on_probes, ep);
 		return;
 	}
 	slot->running--;

@@ -34,6 +34,7 @@ struct scan_config {
 	uint16_t port;         /* SMTP port, 25 */
 	bool transcript;
 	bool tls_probes; /* the protocol and weak-cipher probes */
+	bool ciphers;    /* and every suite of every version (--ciphers) */
 	int dns_debug;   /* libunbound verbosity, 0 for none */
 };
 

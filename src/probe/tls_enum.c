@@ -39,6 +39,21 @@ static const enum tls_suite_set tls_enum_sets[TLS_WEAK_MAX] = {
 	[TLS_WEAK_ANON] = TLS_SUITE_SET_ANON,
 };
 
+/* the versions whose suites --ciphers lists (TLS 1.3 is not asked) */
+static const enum tls_proto tls_enum_list_at[] = {
+	TLS_PROTO_TLS12,
+	TLS_PROTO_TLS11,
+	TLS_PROTO_TLS10,
+	TLS_PROTO_SSL3,
+};
+
+enum tls_enum_phase {
+	TLS_ENUM_PHASE_VERSIONS,
+	TLS_ENUM_PHASE_FAMILIES,
+	TLS_ENUM_PHASE_CIPHERS, /* the next suite of tls_enum_list_at[lv] */
+	TLS_ENUM_PHASE_ORDER,   /* the found suites, reversed */
+};
+
 /* where a weak family is asked, highest first */
 static const enum tls_proto tls_enum_family_at[] = {
 	TLS_PROTO_TLS12,
@@ -55,9 +70,14 @@ struct tls_enum {
 	struct smtp_probe *probe;   /* owned: the conversation in flight */
 	struct addr_facts *scratch; /* owned: that conversation's SMTP facts */
 	/* the question in flight */
-	int step;   /* < TLS_PROTO_TLS13: a version; then families */
-	int family; /* TLS_WEAK_*, while asking families */
-	int at;     /* index into tls_enum_family_at */
+	int step;       /* < TLS_PROTO_TLS13: a version; then families */
+	int family;     /* TLS_WEAK_*, while asking families */
+	int at;         /* index into tls_enum_family_at */
+	unsigned flags; /* enum tls_enum_flags */
+	enum tls_enum_phase phase;
+	int lv;                            /* index into tls_enum_list_at */
+	uint16_t left[TLS_ENUM_MAXSUITES]; /* suites not yet found */
+	size_t nleft;
 	/* the hello and what it offered */
 	uint8_t hello[TLS_HELLO_BUFSIZE];
 	uint16_t suites[TLS_ENUM_MAXSUITES];
@@ -67,17 +87,41 @@ struct tls_enum {
 };
 
 static void tls_enum_next(struct tls_enum *e);
+static void tls_enum_found(struct tls_enum *e, uint16_t suite, int answer);
+static void tls_enum_ordered(struct tls_enum *e, uint16_t suite);
+
+static int tls_enum_hello(
+    struct tls_enum *e, enum tls_proto proto, const uint16_t *suites, size_t n);
 
 /* tls_enum_encode - the hello for (version, set); -1 when none can be made */
 static int
 tls_enum_encode(
     struct tls_enum *e, enum tls_proto proto, enum tls_suite_set set)
 {
+	uint16_t list[TLS_ENUM_MAXSUITES];
+	size_t n = 0;
+
+	if (proto != TLS_PROTO_SSL2) {
+		n = tls_suite_select(
+		    set, tls_enum_versions[proto], list, TLS_ENUM_MAXSUITES);
+		if (n > TLS_ENUM_MAXSUITES)
+			n = TLS_ENUM_MAXSUITES;
+		if (n == 0)
+			return -1;
+	}
+	return tls_enum_hello(e, proto, list, n);
+}
+
+/* tls_enum_hello - the hello offering suites[0 .. n) at proto */
+static int
+tls_enum_hello(
+    struct tls_enum *e, enum tls_proto proto, const uint16_t *suites, size_t n)
+{
 	uint8_t random[TLS_HELLO_RANDOM_LEN];
 	struct tls_hello_client c;
 	struct tls_hello_ssl2_client c2;
 	struct perr err;
-	size_t n, i;
+	size_t i;
 	int len;
 
 	/* no secrets ride on these hellos: any bytes will do */
@@ -99,14 +143,11 @@ tls_enum_encode(
 		e->offer.kinds = e->kinds;
 		e->offer.nkinds = n;
 	} else {
-		n = tls_suite_select(set, tls_enum_versions[proto], e->suites,
-		    TLS_ENUM_MAXSUITES);
-		if (n > TLS_ENUM_MAXSUITES)
-			n = TLS_ENUM_MAXSUITES;
 		if (proto == TLS_PROTO_SSL3 && n > TLS_ENUM_SSL3_SUITES)
 			n = TLS_ENUM_SSL3_SUITES;
 		if (n == 0)
 			return -1;
+		memmove(e->suites, suites, n * sizeof(*suites));
 		memset(&c, 0, sizeof(c));
 		c.version = tls_enum_versions[proto];
 		c.suites = e->suites;
@@ -171,10 +212,13 @@ tls_enum_on_probe(struct addr_facts *scratch, void *arg)
 
 	e->probe = NULL;
 	pi->connections++;
-	if (e->step < TLS_PROTO_TLS13) {
+	switch (e->phase) {
+	case TLS_ENUM_PHASE_VERSIONS:
 		pi->proto[e->step] = (signed char)tls_enum_answer(
 		    e, scratch, false, &suite, &version);
-	} else {
+		e->step++;
+		break;
+	case TLS_ENUM_PHASE_FAMILIES:
 		a = tls_enum_answer(e, scratch, true, &suite, &version);
 		if (a == 1) {
 			pi->weak[e->family] = 1;
@@ -184,12 +228,70 @@ tls_enum_on_probe(struct addr_facts *scratch, void *arg)
 			pi->weak[e->family] = 0;
 		}
 		e->at++;
+		break;
+	case TLS_ENUM_PHASE_CIPHERS:
+		a = tls_enum_answer(e, scratch, true, &suite, &version);
+		tls_enum_found(e, a == 1 ? suite : 0, a);
+		break;
+	case TLS_ENUM_PHASE_ORDER:
+		a = tls_enum_answer(e, scratch, true, &suite, &version);
+		tls_enum_ordered(e, a == 1 ? suite : 0);
+		break;
 	}
-	if (e->step < TLS_PROTO_TLS13)
-		e->step++;
 	addr_facts_unref(e->scratch);
 	e->scratch = NULL;
 	tls_enum_next(e);
+}
+
+/*
+ * tls_enum_found - a --ciphers answer: the server chose suite (0: none
+ * of those left). The server picks its favourite among what is offered,
+ * so the order of discovery is its order, when it has one.
+ */
+static void
+tls_enum_found(struct tls_enum *e, uint16_t suite, int answer)
+{
+	enum tls_proto v = tls_enum_list_at[e->lv];
+	struct tls_cipher_list *cl = &e->facts->probes.ciphers[v];
+	size_t i;
+
+	for (i = 0; suite != 0 && i < e->nleft; i++)
+		if (e->left[i] == suite)
+			break;
+	if (suite != 0 && i < e->nleft && cl->n < TLS_PROBE_MAXCIPHERS) {
+		cl->suites[cl->n++] = suite;
+		memmove(&e->left[i], &e->left[i + 1],
+		    (e->nleft - i - 1) * sizeof(e->left[0]));
+		e->nleft--;
+		return;
+	}
+	/* an SSLv3 hello holds 100 suites: the next ones may still be on */
+	if (answer == 0 && v == TLS_PROTO_SSL3 &&
+	    e->nleft > TLS_ENUM_SSL3_SUITES) {
+		memmove(e->left, e->left + TLS_ENUM_SSL3_SUITES,
+		    (e->nleft - TLS_ENUM_SSL3_SUITES) * sizeof(e->left[0]));
+		e->nleft -= TLS_ENUM_SSL3_SUITES;
+		return;
+	}
+	e->nleft = 0;
+	e->phase = cl->n >= 2 ? TLS_ENUM_PHASE_ORDER : TLS_ENUM_PHASE_CIPHERS;
+	if (e->phase == TLS_ENUM_PHASE_CIPHERS)
+		e->lv++;
+}
+
+/* tls_enum_ordered - the answer to the found suites offered reversed */
+static void
+tls_enum_ordered(struct tls_enum *e, uint16_t suite)
+{
+	struct tls_cipher_list *cl =
+	    &e->facts->probes.ciphers[tls_enum_list_at[e->lv]];
+
+	if (suite != 0 && suite == cl->suites[0])
+		cl->server_order = 1;
+	else if (suite != 0 && suite == cl->suites[cl->n - 1])
+		cl->server_order = 0;
+	e->phase = TLS_ENUM_PHASE_CIPHERS;
+	e->lv++;
 }
 
 /* tls_enum_ask - start the conversation for the question in e */
@@ -222,33 +324,79 @@ static void
 tls_enum_next(struct tls_enum *e)
 {
 	struct tls_probe_info *pi = &e->facts->probes;
-	enum tls_proto at;
+	const size_t nat =
+	    sizeof(tls_enum_family_at) / sizeof(tls_enum_family_at[0]);
+	const int nlv =
+	    (int)(sizeof(tls_enum_list_at) / sizeof(tls_enum_list_at[0]));
+	uint16_t rev[TLS_PROBE_MAXCIPHERS];
+	struct tls_cipher_list *cl;
+	enum tls_proto v;
+	size_t i;
 
-	if (e->step < TLS_PROTO_TLS13) {
-		if (tls_enum_encode(
-		        e, (enum tls_proto)e->step, TLS_SUITE_SET_ALL) == 0) {
+	switch (e->phase) {
+	case TLS_ENUM_PHASE_VERSIONS:
+		for (; e->step < TLS_PROTO_TLS13; e->step++) {
+			if (tls_enum_encode(e, (enum tls_proto)e->step,
+			        TLS_SUITE_SET_ALL) == 0) {
+				tls_enum_ask(e);
+				return;
+			}
+		}
+		e->phase = TLS_ENUM_PHASE_FAMILIES;
+		/* FALLTHROUGH */
+	case TLS_ENUM_PHASE_FAMILIES:
+		for (; e->family < TLS_WEAK_MAX; e->family++, e->at = 0) {
+			if (pi->weak[e->family] == 1)
+				continue;
+			for (; (size_t)e->at < nat; e->at++) {
+				v = tls_enum_family_at[e->at];
+				if (pi->proto[v] != 1 ||
+				    tls_enum_encode(
+				        e, v, tls_enum_sets[e->family]) != 0)
+					continue;
+				tls_enum_ask(e);
+				return;
+			}
+		}
+		if (!(e->flags & TLS_ENUM_CIPHERS))
+			break;
+		pi->enumerated = true;
+		e->phase = TLS_ENUM_PHASE_CIPHERS;
+		e->lv = 0;
+		e->nleft = 0;
+		/* FALLTHROUGH */
+	case TLS_ENUM_PHASE_CIPHERS:
+		for (; e->lv < nlv; e->lv++, e->nleft = 0) {
+			v = tls_enum_list_at[e->lv];
+			if (pi->proto[v] != 1)
+				continue;
+			if (e->nleft == 0 && pi->ciphers[v].n == 0) {
+				e->nleft = tls_suite_select(TLS_SUITE_SET_ALL,
+				    tls_enum_versions[v], e->left,
+				    TLS_ENUM_MAXSUITES);
+				if (e->nleft > TLS_ENUM_MAXSUITES)
+					e->nleft = TLS_ENUM_MAXSUITES;
+			}
+			if (e->nleft == 0 ||
+			    tls_enum_hello(e, v, e->left, e->nleft) != 0)
+				continue;
 			tls_enum_ask(e);
 			return;
 		}
-		e->step++;
+		break;
+	case TLS_ENUM_PHASE_ORDER:
+		cl = &pi->ciphers[tls_enum_list_at[e->lv]];
+		for (i = 0; i < cl->n; i++)
+			rev[i] = cl->suites[cl->n - 1 - i];
+		if (tls_enum_hello(e, tls_enum_list_at[e->lv], rev, cl->n) ==
+		    0) {
+			tls_enum_ask(e);
+			return;
+		}
+		e->phase = TLS_ENUM_PHASE_CIPHERS;
+		e->lv++;
 		tls_enum_next(e);
 		return;
-	}
-	for (; e->family < TLS_WEAK_MAX; e->family++, e->at = 0) {
-		if (pi->weak[e->family] == 1)
-			continue;
-		for (; e->at < (int)(sizeof(tls_enum_family_at) /
-		                   sizeof(tls_enum_family_at[0]));
-		     e->at++) {
-			at = tls_enum_family_at[e->at];
-			if (pi->proto[at] != 1)
-				continue;
-			if (tls_enum_encode(e, at, tls_enum_sets[e->family]) !=
-			    0)
-				continue;
-			tls_enum_ask(e);
-			return;
-		}
 	}
 	tls_enum_finish(e);
 }
@@ -263,7 +411,7 @@ tls_enum_on_kick(evutil_socket_t fd, short what, void *arg)
 
 struct tls_enum *
 tls_enum_start(const struct smtp_probe_config *cfg, struct addr_facts *facts,
-    tls_enum_cb cb, void *arg)
+    unsigned flags, tls_enum_cb cb, void *arg)
 {
 	struct tls_enum *e = xcalloc(1, sizeof(*e));
 	struct timeval now = { 0, 0 };
@@ -271,9 +419,11 @@ tls_enum_start(const struct smtp_probe_config *cfg, struct addr_facts *facts,
 	e->cfg = *cfg;
 	e->cfg.transcript = false;
 	e->facts = addr_facts_ref(facts);
+	e->flags = flags;
 	e->cb = cb;
 	e->arg = arg;
 	e->step = TLS_PROTO_SSL2;
+	e->phase = TLS_ENUM_PHASE_VERSIONS;
 	e->kick = evtimer_new(cfg->base, tls_enum_on_kick, e);
 	evtimer_add(e->kick, &now);
 	return e;

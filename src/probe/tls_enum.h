@@ -25,8 +25,14 @@ typedef void (*tls_enum_cb)(struct addr_facts *facts, void *arg);
  * hello fields are ignored). Holds a reference to facts. cb fires exactly
  * once, never from inside tls_enum_start.
  */
+enum tls_enum_flags {
+	/* also list every suite each version accepts, in the server's order
+	 * (one conversation per suite: the n+1 method) */
+	TLS_ENUM_CIPHERS = (1 << 0),
+};
+
 struct tls_enum *tls_enum_start(const struct smtp_probe_config *cfg,
-    struct addr_facts *facts, tls_enum_cb cb, void *arg);
+    struct addr_facts *facts, unsigned flags, tls_enum_cb cb, void *arg);
 /* tls_enum_cancel - stop now; cb never fires. Accepts NULL. */
 void tls_enum_cancel(struct tls_enum *e);
 

@@ -93,9 +93,13 @@ static const char *const tls_weak_names[TLS_WEAK_MAX] = {
 void
 tls_probe_info_init(struct tls_probe_info *pi)
 {
+	int i;
+
 	memset(pi, 0, sizeof(*pi));
 	memset(pi->proto, -1, sizeof(pi->proto));
 	memset(pi->weak, -1, sizeof(pi->weak));
+	for (i = 0; i < TLS_PROTO_MAX; i++)
+		pi->ciphers[i].server_order = -1;
 }
 
 const char *

@@ -127,6 +127,15 @@ enum tls_weak {
 	TLS_WEAK_MAX
 };
 
+#define TLS_PROBE_MAXCIPHERS 128 /* suites listed per version (--ciphers) */
+
+/* every suite a version accepts, in the server's order (--ciphers) */
+struct tls_cipher_list {
+	uint16_t suites[TLS_PROBE_MAXCIPHERS];
+	size_t n;
+	signed char server_order; /* 1 the server's order, 0 ours, -1 ? */
+};
+
 /* what the protocol and cipher probes found: 1 yes, 0 no, -1 unknown */
 struct tls_probe_info {
 	bool ran;
@@ -135,6 +144,8 @@ struct tls_probe_info {
 	uint16_t weak_suite[TLS_WEAK_MAX];   /* the suite the server chose */
 	uint16_t weak_version[TLS_WEAK_MAX]; /* at this version */
 	int connections;                     /* probe conversations held */
+	bool enumerated; /* the full cipher lists below were asked for */
+	struct tls_cipher_list ciphers[TLS_PROTO_MAX];
 };
 
 /* tls_probe_info_init - nothing known yet (every answer -1) */

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "proto/tls_suites.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
@@ -283,6 +284,40 @@ report_json_leaf(const struct tls_info *t, time_t now)
 	return o;
 }
 
+/* report_json_ciphers - --ciphers: each version's suites, server order */
+static json_t *
+report_json_ciphers(const struct tls_probe_info *pi)
+{
+	json_t *o = report_json_object(), *v, *list, *s;
+	const struct tls_cipher_list *cl;
+	const char *name;
+	char code[8];
+	size_t i;
+	int p;
+
+	for (p = TLS_PROTO_SSL3; p <= TLS_PROTO_TLS12; p++) {
+		if (pi->proto[p] != 1)
+			continue;
+		cl = &pi->ciphers[p];
+		v = report_json_object();
+		report_json_set(v, "server_order",
+		    cl->server_order < 0 ? json_null()
+		                         : report_json_bool(cl->server_order));
+		list = report_json_array();
+		for (i = 0; i < cl->n; i++) {
+			s = report_json_object();
+			snprintf(code, sizeof(code), "0x%04X", cl->suites[i]);
+			name = tls_suite_name(cl->suites[i]);
+			report_json_set(s, "code", report_json_str0(code));
+			report_json_set(s, "name", report_json_str(name));
+			json_array_append_new(list, s);
+		}
+		report_json_set(v, "suites", list);
+		report_json_set(o, tls_proto_name((enum tls_proto)p), v);
+	}
+	return o;
+}
+
 static json_t *
 report_json_tls(const struct addr_facts *f, time_t now)
 {
@@ -319,6 +354,8 @@ report_json_tls(const struct addr_facts *f, time_t now)
 		        ? json_null()
 		        : report_json_bool(f->probes.weak[i]));
 	report_json_set(o, "weak_ciphers", weak);
+	if (f->probes.enumerated)
+		report_json_set(o, "ciphers", report_json_ciphers(&f->probes));
 	return o;
 }
 

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "proto/tls_suites.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
 
@@ -347,6 +348,8 @@ report_text_addr_state(
 	}
 }
 
+static void report_text_ciphers(FILE *out, const struct tls_probe_info *pi);
+
 static void
 report_text_addr(
     FILE *out, const struct addr_facts *f, unsigned flags, time_t now)
@@ -361,8 +364,36 @@ report_text_addr(
 	fputs("  ", out);
 	report_text_addr_state(out, f, flags, now);
 	fputc('\n', out);
+	if (f->probes.enumerated)
+		report_text_ciphers(out, &f->probes);
 	if (flags & REPORT_TEXT_TRANSCRIPT)
 		report_text_transcript(out, f);
+}
+
+/* report_text_ciphers - --ciphers: each version's suites, one a line */
+static void
+report_text_ciphers(FILE *out, const struct tls_probe_info *pi)
+{
+	const struct tls_cipher_list *cl;
+	const char *name;
+	size_t i;
+	int p;
+
+	for (p = TLS_PROTO_TLS12; p >= TLS_PROTO_SSL3; p--) {
+		if (pi->proto[p] != 1)
+			continue;
+		cl = &pi->ciphers[p];
+		fprintf(out, "       %s, %zu suites, %s\n",
+		    tls_proto_name((enum tls_proto)p), cl->n,
+		    cl->server_order == 1       ? "the server's order"
+		        : cl->server_order == 0 ? "the client's order"
+		                                : "order unknown");
+		for (i = 0; i < cl->n; i++) {
+			name = tls_suite_name(cl->suites[i]);
+			fprintf(out, "         0x%04X %s\n", cl->suites[i],
+			    name != NULL ? name : "?");
+		}
+	}
 }
 
 static void

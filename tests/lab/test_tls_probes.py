@@ -81,6 +81,30 @@ class TlsProbes(unittest.TestCase):
         d = self.result.doc("nostarttls.test")
         self.assertIsNone(labtest.addresses(d)[0][1]["tls"])
 
+    def test_cipher_lists(self):
+        r = labtest.run(["--ciphers", "sslv3.test", "tls10.test",
+                         "good.test"])
+        ciphers = {d: labtest.addresses(r.doc(d))[0][1]["tls"]["ciphers"]
+                   for d in ("sslv3.test", "tls10.test", "good.test")}
+        # only the accepted versions are listed
+        self.assertEqual(sorted(ciphers["tls10.test"]), ["tls1.0", "tls1.1"])
+        self.assertEqual(sorted(ciphers["good.test"]), ["tls1.2"])
+        names = {v: [s["name"] for s in c["suites"]]
+                 for v, c in ciphers["sslv3.test"].items()}
+        self.assertIn("TLS_RSA_WITH_RC4_128_SHA", names["sslv3"])
+        self.assertIn("TLS_RSA_EXPORT_WITH_RC4_40_MD5", names["tls1.0"])
+        self.assertNotIn("TLS_RSA_EXPORT_WITH_RC4_40_MD5", names["tls1.2"])
+        self.assertIn("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                      names["tls1.2"])
+        # each suite once; JSSE enforces its own order, Postfix follows ours
+        for v, n in names.items():
+            self.assertEqual(len(n), len(set(n)), v)
+        self.assertIs(ciphers["sslv3.test"]["tls1.2"]["server_order"], True)
+        self.assertIs(ciphers["good.test"]["tls1.2"]["server_order"], False)
+        # the same facts as the weak-family probes
+        d = r.doc("sslv3.test")
+        self.assertIn("cipher-export", labtest.finding_ids(d))
+
     def test_switch_off(self):
         r = labtest.run(["--no-tls-probes", "weakcipher.test"])
         a = labtest.addresses(r.doc("weakcipher.test"))[0][1]
