@@ -181,6 +181,11 @@ check_probes(struct domain_result *r, const struct addr_facts *f)
 			domain_result_add_finding(r, protos[i].id,
 			    protos[i].sev, f->sni, f->ip,
 			    "the server accepts %s", protos[i].what);
+	if (pi->fs == 0 && pi->proto[TLS_PROTO_TLS13] != 1)
+		domain_result_add_finding(r, "no-forward-secrecy",
+		    SEVERITY_WARNING, f->sni, f->ip,
+		    "no forward-secret key exchange: recorded traffic can be "
+		    "decrypted later with the server's key");
 	for (i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
 		if (pi->weak[weak[i].weak] != 1)
 			continue;

@@ -50,6 +50,7 @@ static const enum tls_proto tls_enum_list_at[] = {
 enum tls_enum_phase {
 	TLS_ENUM_PHASE_VERSIONS,
 	TLS_ENUM_PHASE_FAMILIES,
+	TLS_ENUM_PHASE_FS,      /* forward-secret suites only */
 	TLS_ENUM_PHASE_CIPHERS, /* the next suite of tls_enum_list_at[lv] */
 	TLS_ENUM_PHASE_ORDER,   /* the found suites, reversed */
 };
@@ -73,6 +74,7 @@ struct tls_enum {
 	int step;       /* < TLS_PROTO_TLS13: a version; then families */
 	int family;     /* TLS_WEAK_*, while asking families */
 	int at;         /* index into tls_enum_family_at */
+	int fsat;       /* the same, for the forward secrecy question */
 	unsigned flags; /* enum tls_enum_flags */
 	enum tls_enum_phase phase;
 	int lv;                            /* index into tls_enum_list_at */
@@ -110,6 +112,20 @@ tls_enum_encode(
 			return -1;
 	}
 	return tls_enum_hello(e, proto, list, n);
+}
+
+/* tls_enum_fs - the hello offering only forward-secret suites at proto */
+static int
+tls_enum_fs(struct tls_enum *e, enum tls_proto proto)
+{
+	uint16_t list[TLS_ENUM_MAXSUITES];
+	size_t n;
+
+	n = tls_suite_select_flags(TLS_SUITE_F_FS, TLS_SUITE_F_ANON,
+	    tls_enum_versions[proto], list, TLS_ENUM_MAXSUITES);
+	if (n > TLS_ENUM_MAXSUITES)
+		n = TLS_ENUM_MAXSUITES;
+	return n > 0 ? tls_enum_hello(e, proto, list, n) : -1;
 }
 
 /* tls_enum_hello - the hello offering suites[0 .. n) at proto */
@@ -229,6 +245,14 @@ tls_enum_on_probe(struct addr_facts *scratch, void *arg)
 		}
 		e->at++;
 		break;
+	case TLS_ENUM_PHASE_FS:
+		/* asked at the highest accepted version only */
+		pi->fs = (signed char)tls_enum_answer(
+		    e, scratch, true, &suite, &version);
+		if (pi->fs < 0)
+			e->fsat++;
+		e->phase = TLS_ENUM_PHASE_FAMILIES;
+		break;
 	case TLS_ENUM_PHASE_CIPHERS:
 		a = tls_enum_answer(e, scratch, true, &suite, &version);
 		tls_enum_found(e, a == 1 ? suite : 0, a);
@@ -344,6 +368,7 @@ tls_enum_next(struct tls_enum *e)
 		}
 		e->phase = TLS_ENUM_PHASE_FAMILIES;
 		/* FALLTHROUGH */
+	case TLS_ENUM_PHASE_FS:
 	case TLS_ENUM_PHASE_FAMILIES:
 		for (; e->family < TLS_WEAK_MAX; e->family++, e->at = 0) {
 			if (pi->weak[e->family] == 1)
@@ -357,6 +382,15 @@ tls_enum_next(struct tls_enum *e)
 				tls_enum_ask(e);
 				return;
 			}
+		}
+		/* forward secrecy: only ephemeral, authenticated suites */
+		for (; pi->fs < 0 && (size_t)e->fsat < nat; e->fsat++) {
+			v = tls_enum_family_at[e->fsat];
+			if (pi->proto[v] != 1 || tls_enum_fs(e, v) != 0)
+				continue;
+			e->phase = TLS_ENUM_PHASE_FS;
+			tls_enum_ask(e);
+			return;
 		}
 		if (!(e->flags & TLS_ENUM_CIPHERS))
 			break;

@@ -98,6 +98,7 @@ tls_probe_info_init(struct tls_probe_info *pi)
 	memset(pi, 0, sizeof(*pi));
 	memset(pi->proto, -1, sizeof(pi->proto));
 	memset(pi->weak, -1, sizeof(pi->weak));
+	pi->fs = -1;
 	for (i = 0; i < TLS_PROTO_MAX; i++)
 		pi->ciphers[i].server_order = -1;
 }

@@ -141,6 +141,7 @@ struct tls_probe_info {
 	bool ran;
 	signed char proto[TLS_PROTO_MAX];
 	signed char weak[TLS_WEAK_MAX];
+	signed char fs; /* a forward-secret suite at TLS <= 1.2 */
 	uint16_t weak_suite[TLS_WEAK_MAX];   /* the suite the server chose */
 	uint16_t weak_version[TLS_WEAK_MAX]; /* at this version */
 	int connections;                     /* probe conversations held */

@@ -354,6 +354,10 @@ report_json_tls(const struct addr_facts *f, time_t now)
 		        ? json_null()
 		        : report_json_bool(f->probes.weak[i]));
 	report_json_set(o, "weak_ciphers", weak);
+	report_json_set(o, "forward_secrecy",
+	    f->probes.proto[TLS_PROTO_TLS13] == 1 ? report_json_bool(true)
+	        : f->probes.fs < 0                ? json_null()
+	                           : report_json_bool(f->probes.fs));
 	if (f->probes.enumerated)
 		report_json_set(o, "ciphers", report_json_ciphers(&f->probes));
 	return o;

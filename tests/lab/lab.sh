@@ -29,7 +29,7 @@ SRC=$(cd "$(dirname "$0")" && pwd -P)
 
 NS_ADDR=127.0.2.1
 RESOLVER_ADDR=127.0.2.2
-PF_ADDRS="127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14 ::1 127.0.0.30"
+PF_ADDRS="127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14 ::1 127.0.0.30 127.0.0.34 127.0.0.35"
 HOSTILE_ADDRS="127.0.0.21 127.0.0.22 127.0.0.23 127.0.0.24 127.0.0.25 127.0.0.33"
 EXIM_ADDR=127.0.0.31
 JSSE_ADDR=127.0.0.32
@@ -167,7 +167,7 @@ listening() {
 
 # Who listens on the lab's ports (for error messages).
 who_listens() {
-	ss -Hlntup 2>/dev/null | grep -E "(127\.0\.0\.(1[0-4]|2[0-5]|3[0-3])|\[::1\]):25 |127\.0\.0\.10:(465|587) |127\.0\.2\.[12]:53 " || true
+	ss -Hlntup 2>/dev/null | grep -E "(127\.0\.0\.(1[0-4]|2[0-5]|3[0-5])|\[::1\]):25 |127\.0\.0\.10:(465|587) |127\.0\.2\.[12]:53 " || true
 }
 
 ports_free() {
@@ -280,12 +280,16 @@ EOF
 		    -out "$CA/$name.key" 2>>"$CA/openssl.log" &
 		pids="$pids $!"
 	done
+	# weakcert.test: a 1024-bit RSA key (cert-key-weak)
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 \
+	    -out "$CA/weakcert.key" 2>>"$CA/openssl.log" &
+	pids="$pids $!"
 	# shellcheck disable=SC2086
 	wait $pids || true
-	for name in ca good ipv6 selfsigned expired wrongname legacy; do
+	for name in ca good ipv6 selfsigned expired wrongname legacy weakcert; do
 		[ -s "$CA/$name.key" ] || die "key generation failed for $name; $(logtail "$CA/openssl.log")"
 	done
-	for name in tls10 weakcipher sslv3 sslv2; do
+	for name in tls10 weakcipher sslv3 sslv2 nofs; do
 		cp "$CA/legacy.key" "$CA/$name.key"
 	done
 	chmod 600 "$CA"/*.key
@@ -321,6 +325,15 @@ EOF
 	leaf weakcipher mx.weakcipher.test "$start" "$end"
 	leaf sslv3 mx.sslv3.test "$start" "$end"
 	leaf sslv2 mx.sslv2.test "$start" "$end"
+	leaf nofs mx.nofs.test "$start" "$end"
+	# weakcert.test: 1024-bit key, signed with SHA-1 (cert-sha1)
+	openssl req -new -key "$CA/weakcert.key" -subj "/CN=mx.weakcert.test" \
+	    -out "$CA/weakcert.csr" 2>>"$CA/openssl.log"
+	LAB_SAN="DNS:mx.weakcert.test" \
+	    openssl ca -batch -notext -md sha1 -in "$CA/weakcert.csr" \
+	    -out "$CA/weakcert.pem" -extensions leaf_ext -startdate "$start" \
+	    -enddate "$end" >>"$CA/openssl.log" 2>&1 ||
+	    die "cannot sign the weakcert certificate; $(logtail "$CA/openssl.log")"
 	# lab-hostile's SSLv2 SERVER-HELLO carries the certificate in DER
 	openssl x509 -in "$CA/sslv2.pem" -outform DER -out "$CA/sslv2.der" \
 	    2>>"$CA/openssl.log" ||
@@ -708,6 +721,8 @@ busy.test MX 10 mx.busy.test.
 mx.busy.test A 127.0.0.25
 tls10.test MX 10 mx.tls10.test.
 mx.tls10.test A 127.0.0.30
+nofs.test MX 10 mx.nofs.test.
+weakcert.test MX 10 mx.weakcert.test.
 weakcipher.test MX 10 mx.weakcipher.test.
 mx.weakcipher.test A 127.0.0.31
 sslv3.test MX 10 mx.sslv3.test.
@@ -821,6 +836,8 @@ check_smtp() {
 127.0.0.31 220 mx.weakcipher.test
 127.0.0.32 220 mx.sslv3.test
 127.0.0.33 220 mx.sslv2.test
+127.0.0.34 220 mx.nofs.test
+127.0.0.35 220 mx.weakcert.test
 127.0.0.10:587 220 mx.good.test
 EOF
 	# busy turns away every other connection: a look would spend one
@@ -1012,6 +1029,8 @@ alias.test
 cname.test
 literal.test
 tls10.test
+nofs.test
+weakcert.test
 weakcipher.test
 sslv3.test
 sslv2.test

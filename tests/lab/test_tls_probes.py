@@ -10,7 +10,7 @@ import unittest
 import labtest
 
 DOMAINS = ["good.test", "tls10.test", "weakcipher.test", "sslv3.test",
-           "sslv2.test", "nostarttls.test"]
+           "sslv2.test", "nostarttls.test", "nofs.test", "weakcert.test"]
 
 
 class TlsProbes(unittest.TestCase):
@@ -76,6 +76,24 @@ class TlsProbes(unittest.TestCase):
         self.assertFalse(protos["tls1.2"])
         self.assertIn("proto-sslv2",
                       labtest.finding_ids(self.result.doc("sslv2.test")))
+
+    def test_no_forward_secrecy(self):
+        d = self.result.doc("nofs.test")
+        tls = labtest.addresses(d)[0][1]["tls"]
+        self.assertIs(tls["forward_secrecy"], False)
+        self.assertEqual(tls["protocols"]["tls1.3"], False)
+        self.assertEqual(labtest.finding_ids(d), {"no-forward-secrecy"})
+        good = labtest.addresses(self.result.doc("good.test"))[0][1]
+        self.assertIs(good["tls"]["forward_secrecy"], True)
+
+    def test_weak_certificate(self):
+        d = self.result.doc("weakcert.test")
+        cert = labtest.addresses(d)[0][1]["tls"]["cert"]
+        self.assertEqual((cert["key_type"], cert["key_bits"]), ("RSA", 1024))
+        self.assertIn("SHA1", cert["signature_algorithm"].upper())
+        self.assertFalse(cert["trusted"])
+        self.assertTrue({"cert-key-weak", "cert-sha1", "cert-untrusted"}
+                        <= labtest.finding_ids(d))
 
     def test_no_starttls_no_probes(self):
         d = self.result.doc("nostarttls.test")
