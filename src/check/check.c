@@ -259,7 +259,8 @@ check_endpoint(struct domain_result *r, const struct addr_facts *f, time_t now)
 		    "the STARTTLS capability arrived as \"%s\": a device on "
 		    "the path strips STARTTLS",
 		    f->mangled_token ? f->mangled_token : "?");
-	if (f->ehlo_ok && !f->starttls_offered && !f->starttls_mangled)
+	if (f->ehlo_ok && !f->starttls_offered && !f->starttls_mangled &&
+	    !f->implicit_tls)
 		domain_result_add_finding(r, "starttls-missing", SEVERITY_ERROR,
 		    mx, ip, "the server does not offer STARTTLS");
 	if (f->starttls_code != 0 && f->starttls_code != 220)

@@ -56,7 +56,9 @@ static const char scan_usage[] =
     "  --domain-timeout SECONDS  deadline of a whole domain (default 120)\n"
     "  --concurrency N        domains in flight (default 100)\n"
     "  --per-ip N             connections at once to one address (default 2)\n"
-    "  --port N               SMTP port (default 25)\n"
+    "  --port N               SMTP port (default 25; 587 uses STARTTLS, 465\n"
+    "                         implicit TLS)\n"
+    "  --implicit-tls         TLS from the first byte, on any --port\n"
     "  --ehlo-name NAME       name sent in EHLO (default: this host's name)\n"
     "  --color auto|always|never  colour in text output (default auto: on a TTY)\n"
     "  -v, --verbose          log progress on stderr (twice: debug; three\n"
@@ -129,6 +131,7 @@ cmd_scan(int argc, char **argv)
 		OPT_COLOR,
 		OPT_NO_TLS_PROBES,
 		OPT_CIPHERS,
+		OPT_IMPLICIT_TLS,
 	};
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -147,6 +150,7 @@ cmd_scan(int argc, char **argv)
 		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "no-tls-probes", no_argument, NULL, OPT_NO_TLS_PROBES },
 		{ "ciphers", no_argument, NULL, OPT_CIPHERS },
+		{ "implicit-tls", no_argument, NULL, OPT_IMPLICIT_TLS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -160,6 +164,7 @@ cmd_scan(int argc, char **argv)
 	char host[256], name[DOMAIN_MAX + 1], *err;
 	enum cmd_color color = CMD_COLOR_AUTO;
 	int ch, i, verbose = 0, ndomains = 0, bad = 0;
+	bool implicit = false;
 
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&c, 0, sizeof(c));
@@ -231,6 +236,9 @@ cmd_scan(int argc, char **argv)
 		case OPT_CIPHERS:
 			cfg.ciphers = true;
 			break;
+		case OPT_IMPLICIT_TLS:
+			implicit = true;
+			break;
 		case OPT_COLOR:
 			color = cmd_parse_color(optarg);
 			break;
@@ -252,6 +260,8 @@ cmd_scan(int argc, char **argv)
 	log_set_level(verbose >= 2 ? LOG_LEVEL_DEBUG
 	        : verbose == 1     ? LOG_LEVEL_INFO
 	                           : LOG_LEVEL_WARN);
+	/* RFC 8314: port 465 speaks TLS from the first byte */
+	cfg.implicit_tls = implicit || cfg.port == 465;
 	if (verbose >= 3)
 		cfg.dns_debug = verbose - 2;
 	if (cfg.transcript) {

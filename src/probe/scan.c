@@ -177,7 +177,9 @@ endpoint_on_done(struct addr_facts *facts, void *arg)
 
 	ep->probe = NULL;
 	if (!endpoint_busy(facts) && ep->scan->cfg.tls_probes &&
-	    facts->starttls_code == 220 && !facts->probes.ran) {
+	    (facts->starttls_code == 220 ||
+	        (facts->implicit_tls && facts->tls.attempted)) &&
+	    !facts->probes.ran) {
 		/* the protocol and cipher probes, within the same slot */
 		ep->tls_enum = tls_enum_start(&ep->scan->probe_cfg, facts,
 		    ep->scan->cfg.ciphers ? TLS_ENUM_CIPHERS : 0,
@@ -280,6 +282,7 @@ scan_endpoint(struct scan *s, const char *ip, int family, const char *name)
 	ep = xcalloc(1, sizeof(*ep));
 	ep->scan = s;
 	ep->facts = addr_facts_new(ip, family, s->cfg.port, name);
+	ep->facts->implicit_tls = s->cfg.implicit_tls;
 	ep->slot = slot;
 	strmap_put(&s->endpoints, key, ep);
 	endpoint_schedule(ep);

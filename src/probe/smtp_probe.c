@@ -390,8 +390,9 @@ smtp_probe_on_ehlo(struct smtp_probe *p)
 		f->starttls_mangled = true;
 		f->mangled_token = xstrdup(caps.mangled);
 	}
-	smtp_probe_enter(
-	    p, caps.starttls ? SMTP_STAGE_STARTTLS : SMTP_STAGE_QUIT);
+	smtp_probe_enter(p,
+	    caps.starttls && !f->implicit_tls ? SMTP_STAGE_STARTTLS
+	                                      : SMTP_STAGE_QUIT);
 }
 
 /* smtp_probe_on_reply - a complete reply arrived in the current state */
@@ -542,7 +543,10 @@ smtp_probe_on_connected(struct smtp_probe *p)
 	if (p->state == SMTP_STAGE_CONNECT) {
 		p->facts->connect_ms = smtp_probe_elapsed(p) * 1000.0;
 		smtp_probe_notef(p, "connected");
-		smtp_probe_enter(p, SMTP_STAGE_BANNER);
+		/* implicit TLS (RFC 8314): the handshake comes first */
+		smtp_probe_enter(p,
+		    p->facts->implicit_tls ? SMTP_STAGE_HANDSHAKE
+		                           : SMTP_STAGE_BANNER);
 		return;
 	}
 	if (p->state != SMTP_STAGE_HANDSHAKE)
@@ -552,6 +556,10 @@ smtp_probe_on_connected(struct smtp_probe *p)
 	smtp_probe_notef(p, "TLS established: %s, %s",
 	    p->facts->tls.version ? p->facts->tls.version : "?",
 	    p->facts->tls.cipher ? p->facts->tls.cipher : "?");
+	if (p->facts->implicit_tls) {
+		smtp_probe_enter(p, SMTP_STAGE_BANNER);
+		return;
+	}
 	/* plaintext-era capabilities are void: ask again (RFC 3207 4.2) */
 	smtp_probe_enter(p, SMTP_STAGE_EHLO_TLS);
 }

@@ -192,8 +192,10 @@ tls_enum_answer(const struct tls_enum *e, const struct addr_facts *scratch,
 {
 	struct tls_hello_verdict v;
 
-	if (scratch->starttls_code != 220)
+	if (!scratch->implicit_tls && scratch->starttls_code != 220)
 		return -1; /* never got to ask */
+	if (scratch->implicit_tls && scratch->fail_stage == SMTP_STAGE_CONNECT)
+		return -1;
 	tls_hello_classify(&e->result, &e->offer, &v);
 	*suite = (uint16_t)v.cipher;
 	*version = v.version;
@@ -325,6 +327,7 @@ tls_enum_ask(struct tls_enum *e)
 	struct addr_facts *f = e->facts;
 
 	e->scratch = addr_facts_new(f->ip, f->family, f->port, f->sni);
+	e->scratch->implicit_tls = f->implicit_tls;
 	memset(&e->result, 0, sizeof(e->result));
 	e->probe = smtp_probe_start(&e->cfg, e->scratch, tls_enum_on_probe, e);
 }

@@ -187,6 +187,7 @@ struct addr_facts {
 	int family; /* 4 or 6 */
 	uint16_t port;
 	char *sni; /* owned: the MX host name used as SNI and EHLO target */
+	bool implicit_tls; /* TLS from the first byte (RFC 8314, port 465) */
 
 	int attempts; /* conversations held (a 421 greeting is retried) */
 	bool done;    /* the probe finished; the facts below are final */

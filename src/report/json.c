@@ -368,6 +368,7 @@ report_json_smtp(const struct addr_facts *f)
 {
 	json_t *o = report_json_object();
 
+	report_json_set(o, "implicit_tls", report_json_bool(f->implicit_tls));
 	report_json_set(o, "banner", report_json_str(f->banner));
 	report_json_set(o, "banner_code",
 	    report_json_int_if(f->banner_code != 0, f->banner_code));

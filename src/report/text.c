@@ -307,8 +307,13 @@ report_text_addr_state(
 		}
 		return;
 	}
-	fputs("STARTTLS ", out);
-	if (f->starttls_offered) {
+	if (f->implicit_tls)
+		fputs("implicit TLS", out);
+	else
+		fputs("STARTTLS ", out);
+	if (f->implicit_tls) {
+		/* no STARTTLS to offer: TLS from the first byte */
+	} else if (f->starttls_offered) {
 		fputs("yes", out);
 	} else if (f->fail_stage == SMTP_STAGE_BANNER ||
 	    f->fail_stage == SMTP_STAGE_EHLO ||

@@ -123,6 +123,26 @@ class TlsProbes(unittest.TestCase):
         d = r.doc("sslv3.test")
         self.assertIn("cipher-export", labtest.finding_ids(d))
 
+    def test_ports_465_and_587(self):
+        # 465: TLS from the first byte (RFC 8314); 587: STARTTLS
+        for port, implicit in (("465", True), ("587", False)):
+            r = labtest.run(["--port", port, "good.test"])
+            d = r.doc("good.test")
+            a = labtest.addresses(d)[0][1]
+            self.assertEqual(a["port"], int(port))
+            self.assertIs(a["smtp"]["implicit_tls"], implicit)
+            self.assertEqual(a["smtp"]["banner_code"], 220)
+            self.assertTrue(a["smtp"]["ehlo"])
+            self.assertEqual(a["tls"]["version"], "TLSv1.3")
+            self.assertTrue(a["tls"]["cert"]["trusted"])
+            self.assertEqual(a["tls"]["protocols"]["tls1.2"], True)
+            self.assertEqual(a["tls"]["protocols"]["sslv3"], False)
+            self.assertEqual(labtest.finding_ids(d), set(), port)
+        # --implicit-tls against a STARTTLS port: the handshake fails
+        r = labtest.run(["--implicit-tls", "--timeout", "3", "good.test"])
+        a = labtest.addresses(r.doc("good.test"))[0][1]
+        self.assertFalse(a["tls"]["handshake"])
+
     def test_switch_off(self):
         r = labtest.run(["--no-tls-probes", "weakcipher.test"])
         a = labtest.addresses(r.doc("weakcipher.test"))[0][1]
