@@ -43,7 +43,7 @@ static const char scan_usage[] =
     "                         document per domain, docs/scan-result.schema.json)\n"
     "  --transcript           include each SMTP conversation, timestamped\n"
     "  --ciphers              list every cipher suite each protocol version\n"
-    "                         accepts, in the server's order (TLS 1.3 aside)\n"
+    "                         accepts, in the server's order\n"
     "  --no-tls-probes        skip the protocol and weak-cipher probes (SSLv2,\n"
     "                         SSLv3, TLS 1.0/1.1, RC4, 3DES, EXPORT, NULL, anon)\n"
     "  --resolver ADDR[@PORT] forward DNS queries to this server instead of\n"

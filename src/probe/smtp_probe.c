@@ -281,6 +281,14 @@ smtp_probe_handshake(struct smtp_probe *p)
 		return;
 	}
 	SSL_set_tlsext_host_name(ssl, p->facts->sni);
+	if (p->cfg.tls13_suites != NULL &&
+	    (SSL_set_min_proto_version(ssl, TLS1_3_VERSION) != 1 ||
+	        SSL_set_ciphersuites(ssl, p->cfg.tls13_suites) != 1)) {
+		SSL_free(ssl);
+		smtp_probe_fail(p, SMTP_FAIL_TLS, false,
+		    "cannot restrict the handshake to %s", p->cfg.tls13_suites);
+		return;
+	}
 	tls = bufferevent_openssl_filter_new(p->cfg.base, p->bev, ssl,
 	    BUFFEREVENT_SSL_CONNECTING,
 	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);

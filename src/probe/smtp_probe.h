@@ -31,7 +31,13 @@ struct smtp_probe_config {
 	 * 220, write these bytes instead of starting OpenSSL, read the answer
 	 * into hello_out (tls_hello_parse) and hang up. NULL: a normal probe.
 	 */
-	const uint8_t *hello; /* borrowed */
+	/*
+	 * TLS 1.3 only, offering just these suites (OpenSSL's
+	 * SSL_set_ciphersuites syntax): the --ciphers list of TLS 1.3, which
+	 * raw hellos cannot ask. NULL: no restriction.
+	 */
+	const char *tls13_suites; /* borrowed */
+	const uint8_t *hello;     /* borrowed */
 	size_t hello_len;
 	struct tls_hello_result *hello_out; /* borrowed, filled before cb */
 };

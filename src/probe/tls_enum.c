@@ -39,8 +39,9 @@ static const enum tls_suite_set tls_enum_sets[TLS_WEAK_MAX] = {
 	[TLS_WEAK_ANON] = TLS_SUITE_SET_ANON,
 };
 
-/* the versions whose suites --ciphers lists (TLS 1.3 is not asked) */
+/* the versions whose suites --ciphers lists (TLS 1.3 through OpenSSL) */
 static const enum tls_proto tls_enum_list_at[] = {
+	TLS_PROTO_TLS13,
 	TLS_PROTO_TLS12,
 	TLS_PROTO_TLS11,
 	TLS_PROTO_TLS10,
@@ -79,6 +80,7 @@ struct tls_enum {
 	enum tls_enum_phase phase;
 	int lv;                            /* index into tls_enum_list_at */
 	uint16_t left[TLS_ENUM_MAXSUITES]; /* suites not yet found */
+	char tls13[160]; /* the TLS 1.3 suites offered, ':'-separated */
 	size_t nleft;
 	/* the hello and what it offered */
 	uint8_t hello[TLS_HELLO_BUFSIZE];
@@ -112,6 +114,82 @@ tls_enum_encode(
 			return -1;
 	}
 	return tls_enum_hello(e, proto, list, n);
+}
+
+/* the TLS 1.3 suites, as IANA (and OpenSSL) name them */
+static const struct {
+	uint16_t code;
+	const char *name;
+} tls_enum_tls13[] = {
+	{ 0x1301, "TLS_AES_128_GCM_SHA256" },
+	{ 0x1302, "TLS_AES_256_GCM_SHA384" },
+	{ 0x1303, "TLS_CHACHA20_POLY1305_SHA256" },
+	{ 0x1304, "TLS_AES_128_CCM_SHA256" },
+	{ 0x1305, "TLS_AES_128_CCM_8_SHA256" },
+};
+
+#define TLS_ENUM_NTLS13 (sizeof(tls_enum_tls13) / sizeof(tls_enum_tls13[0]))
+
+/* tls_enum_all - every suite of version v, to find which are taken */
+static void
+tls_enum_all(struct tls_enum *e, enum tls_proto v)
+{
+	size_t i;
+
+	if (v == TLS_PROTO_TLS13) {
+		for (i = 0; i < TLS_ENUM_NTLS13; i++)
+			e->left[i] = tls_enum_tls13[i].code;
+		e->nleft = TLS_ENUM_NTLS13;
+		return;
+	}
+	e->nleft = tls_suite_select(TLS_SUITE_SET_ALL, tls_enum_versions[v],
+	    e->left, TLS_ENUM_MAXSUITES);
+	if (e->nleft > TLS_ENUM_MAXSUITES)
+		e->nleft = TLS_ENUM_MAXSUITES;
+}
+
+/*
+ * tls_enum_offer - ask for suites[0 .. n) at v: a raw hello, or for TLS
+ * 1.3 an OpenSSL handshake restricted to those suites, in that order
+ */
+static int
+tls_enum_offer(
+    struct tls_enum *e, enum tls_proto v, const uint16_t *suites, size_t n)
+{
+	size_t i, k, len;
+	int w;
+
+	e->cfg.tls13_suites = NULL;
+	if (v != TLS_PROTO_TLS13)
+		return tls_enum_hello(e, v, suites, n);
+	e->tls13[0] = '\0';
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < TLS_ENUM_NTLS13; k++) {
+			if (tls_enum_tls13[k].code != suites[i])
+				continue;
+			len = strlen(e->tls13);
+			w = snprintf(e->tls13 + len, sizeof(e->tls13) - len,
+			    "%s%s", len > 0 ? ":" : "", tls_enum_tls13[k].name);
+			ASSERT(w > 0 && (size_t)w < sizeof(e->tls13) - len);
+		}
+	}
+	e->cfg.hello = NULL;
+	e->cfg.tls13_suites = e->tls13;
+	return 0;
+}
+
+/* tls_enum_tls13_answer - the suite a TLS 1.3 handshake settled on, or 0 */
+static uint16_t
+tls_enum_tls13_answer(const struct addr_facts *scratch)
+{
+	size_t k;
+
+	if (!scratch->tls.ok || scratch->tls.cipher == NULL)
+		return 0;
+	for (k = 0; k < TLS_ENUM_NTLS13; k++)
+		if (strcmp(scratch->tls.cipher, tls_enum_tls13[k].name) == 0)
+			return tls_enum_tls13[k].code;
+	return 0;
 }
 
 /* tls_enum_fs - the hello offering only forward-secret suites at proto */
@@ -256,10 +334,19 @@ tls_enum_on_probe(struct addr_facts *scratch, void *arg)
 		e->phase = TLS_ENUM_PHASE_FAMILIES;
 		break;
 	case TLS_ENUM_PHASE_CIPHERS:
+		if (tls_enum_list_at[e->lv] == TLS_PROTO_TLS13) {
+			suite = tls_enum_tls13_answer(scratch);
+			tls_enum_found(e, suite, suite != 0 ? 1 : 0);
+			break;
+		}
 		a = tls_enum_answer(e, scratch, true, &suite, &version);
 		tls_enum_found(e, a == 1 ? suite : 0, a);
 		break;
 	case TLS_ENUM_PHASE_ORDER:
+		if (tls_enum_list_at[e->lv] == TLS_PROTO_TLS13) {
+			tls_enum_ordered(e, tls_enum_tls13_answer(scratch));
+			break;
+		}
 		a = tls_enum_answer(e, scratch, true, &suite, &version);
 		tls_enum_ordered(e, a == 1 ? suite : 0);
 		break;
@@ -338,10 +425,8 @@ tls_enum_finish(struct tls_enum *e)
 	struct tls_probe_info *pi = &e->facts->probes;
 	const struct tls_info *t = &e->facts->tls;
 
+	(void)t;
 	pi->ran = true;
-	if (t->ok && t->version != NULL)
-		pi->proto[TLS_PROTO_TLS13] =
-		    strcmp(t->version, "TLSv1.3") == 0 ? 1 : 0;
 	e->cb(e->facts, e->arg);
 	tls_enum_cancel(e);
 }
@@ -407,15 +492,10 @@ tls_enum_next(struct tls_enum *e)
 			v = tls_enum_list_at[e->lv];
 			if (pi->proto[v] != 1)
 				continue;
-			if (e->nleft == 0 && pi->ciphers[v].n == 0) {
-				e->nleft = tls_suite_select(TLS_SUITE_SET_ALL,
-				    tls_enum_versions[v], e->left,
-				    TLS_ENUM_MAXSUITES);
-				if (e->nleft > TLS_ENUM_MAXSUITES)
-					e->nleft = TLS_ENUM_MAXSUITES;
-			}
+			if (e->nleft == 0 && pi->ciphers[v].n == 0)
+				tls_enum_all(e, v);
 			if (e->nleft == 0 ||
-			    tls_enum_hello(e, v, e->left, e->nleft) != 0)
+			    tls_enum_offer(e, v, e->left, e->nleft) != 0)
 				continue;
 			tls_enum_ask(e);
 			return;
@@ -425,7 +505,7 @@ tls_enum_next(struct tls_enum *e)
 		cl = &pi->ciphers[tls_enum_list_at[e->lv]];
 		for (i = 0; i < cl->n; i++)
 			rev[i] = cl->suites[cl->n - 1 - i];
-		if (tls_enum_hello(e, tls_enum_list_at[e->lv], rev, cl->n) ==
+		if (tls_enum_offer(e, tls_enum_list_at[e->lv], rev, cl->n) ==
 		    0) {
 			tls_enum_ask(e);
 			return;
@@ -461,6 +541,10 @@ tls_enum_start(const struct smtp_probe_config *cfg, struct addr_facts *facts,
 	e->arg = arg;
 	e->step = TLS_PROTO_SSL2;
 	e->phase = TLS_ENUM_PHASE_VERSIONS;
+	/* TLS 1.3: what the receiver test's OpenSSL handshake negotiated */
+	if (facts->tls.ok && facts->tls.version != NULL)
+		facts->probes.proto[TLS_PROTO_TLS13] =
+		    strcmp(facts->tls.version, "TLSv1.3") == 0 ? 1 : 0;
 	e->kick = evtimer_new(cfg->base, tls_enum_on_kick, e);
 	evtimer_add(e->kick, &now);
 	return e;

@@ -295,7 +295,7 @@ report_json_ciphers(const struct tls_probe_info *pi)
 	size_t i;
 	int p;
 
-	for (p = TLS_PROTO_SSL3; p <= TLS_PROTO_TLS12; p++) {
+	for (p = TLS_PROTO_SSL3; p <= TLS_PROTO_TLS13; p++) {
 		if (pi->proto[p] != 1)
 			continue;
 		cl = &pi->ciphers[p];

@@ -384,7 +384,7 @@ report_text_ciphers(FILE *out, const struct tls_probe_info *pi)
 	size_t i;
 	int p;
 
-	for (p = TLS_PROTO_TLS12; p >= TLS_PROTO_SSL3; p--) {
+	for (p = TLS_PROTO_TLS13; p >= TLS_PROTO_SSL3; p--) {
 		if (pi->proto[p] != 1)
 			continue;
 		cl = &pi->ciphers[p];

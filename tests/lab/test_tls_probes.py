@@ -106,7 +106,12 @@ class TlsProbes(unittest.TestCase):
                    for d in ("sslv3.test", "tls10.test", "good.test")}
         # only the accepted versions are listed
         self.assertEqual(sorted(ciphers["tls10.test"]), ["tls1.0", "tls1.1"])
-        self.assertEqual(sorted(ciphers["good.test"]), ["tls1.2"])
+        self.assertEqual(sorted(ciphers["good.test"]), ["tls1.2", "tls1.3"])
+        # TLS 1.3 through OpenSSL: Postfix on OpenSSL 3.0 takes its three
+        self.assertEqual(
+            sorted(s["name"] for s in ciphers["good.test"]["tls1.3"]["suites"]),
+            ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+             "TLS_CHACHA20_POLY1305_SHA256"])
         names = {v: [s["name"] for s in c["suites"]]
                  for v, c in ciphers["sslv3.test"].items()}
         self.assertIn("TLS_RSA_WITH_RC4_128_SHA", names["sslv3"])
