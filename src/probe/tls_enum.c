@@ -22,6 +22,7 @@
 
 #define TLS_ENUM_MAXSUITES   512
 #define TLS_ENUM_SSL3_SUITES 100 /* an SSLv3 hello cannot be padded */
+#define TLS_ENUM_MAXLOST     2   /* failed conversations before giving up */
 
 static const uint16_t tls_enum_versions[] = {
 	[TLS_PROTO_SSL2] = 0x0002,
@@ -81,6 +82,7 @@ struct tls_enum {
 	int lv;                            /* index into tls_enum_list_at */
 	uint16_t left[TLS_ENUM_MAXSUITES]; /* suites not yet found */
 	char tls13[160]; /* the TLS 1.3 suites offered, ':'-separated */
+	int lost; /* conversations in a row that never got to the question */
 	size_t nleft;
 	/* the hello and what it offered */
 	uint8_t hello[TLS_HELLO_BUFSIZE];
@@ -91,6 +93,7 @@ struct tls_enum {
 };
 
 static void tls_enum_next(struct tls_enum *e);
+static void tls_enum_finish(struct tls_enum *e);
 static void tls_enum_found(struct tls_enum *e, uint16_t suite, int answer);
 static void tls_enum_ordered(struct tls_enum *e, uint16_t suite);
 
@@ -308,6 +311,24 @@ tls_enum_on_probe(struct addr_facts *scratch, void *arg)
 
 	e->probe = NULL;
 	pi->connections++;
+	/*
+	 * A server that stops answering (deadlines, refusals) would cost a
+	 * deadline per question: after TLS_ENUM_MAXLOST in a row, stop asking
+	 * and leave the rest unknown.
+	 */
+	if (scratch->fail != SMTP_FAIL_NONE &&
+	    scratch->fail_stage < SMTP_STAGE_HANDSHAKE &&
+	    ++e->lost >= TLS_ENUM_MAXLOST) {
+		log_info("%s:%u: tls probes: the server stopped answering",
+		    e->facts->ip, e->facts->port);
+		addr_facts_unref(e->scratch);
+		e->scratch = NULL;
+		tls_enum_finish(e);
+		return;
+	}
+	if (scratch->fail == SMTP_FAIL_NONE ||
+	    scratch->fail_stage >= SMTP_STAGE_HANDSHAKE)
+		e->lost = 0;
 	switch (e->phase) {
 	case TLS_ENUM_PHASE_VERSIONS:
 		pi->proto[e->step] = (signed char)tls_enum_answer(
