@@ -168,6 +168,27 @@ endpoint_slot_next(struct scan *s, struct ipslot *slot)
 	}
 }
 
+/* endpoint_slot_acquire - one more connection to ep's address, if free */
+static bool
+endpoint_slot_acquire(void *arg)
+{
+	struct endpoint *ep = arg;
+
+	if (ep->slot->running >= ep->scan->cfg.per_ip)
+		return false;
+	ep->slot->running++;
+	return true;
+}
+
+static void
+endpoint_slot_release(void *arg)
+{
+	struct endpoint *ep = arg;
+
+	ep->slot->running--;
+	endpoint_slot_next(ep->scan, ep->slot);
+}
+
 static void
 endpoint_on_done(struct addr_facts *facts, void *arg)
 {
@@ -181,8 +202,11 @@ endpoint_on_done(struct addr_facts *facts, void *arg)
 	        (facts->implicit_tls && facts->tls.attempted)) &&
 	    !facts->probes.ran) {
 		/* the protocol and cipher probes, within the same slot */
+		struct tls_enum_slots slots = { endpoint_slot_acquire,
+			endpoint_slot_release, ep };
+
 		ep->tls_enum = tls_enum_start(&ep->scan->probe_cfg, facts,
-		    ep->scan->cfg.ciphers ? TLS_ENUM_CIPHERS : 0,
+		    ep->scan->cfg.ciphers ? TLS_ENUM_CIPHERS : 0, &slots,
 		    endpoint_on_probes, ep);
 		return;
 	}

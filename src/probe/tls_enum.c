@@ -64,20 +64,24 @@ static const enum tls_proto tls_enum_family_at[] = {
 	TLS_PROTO_SSL3,
 };
 
-struct tls_enum {
+/*
+ * One lane: one conversation at a time. A probe run has one lane per
+ * connection it may hold (--per-ip); the questions of each stage are
+ * dealt round-robin to the lanes, and a stage starts when every lane has
+ * finished the one before (families need the versions' answers).
+ */
+struct tls_lane {
+	struct tls_enum *grp;         /* borrowed: the run it works for */
+	int index;                    /* its number in grp->lanes */
 	struct smtp_probe_config cfg; /* a copy, with our hello */
-	struct addr_facts *facts;     /* counted reference */
-	tls_enum_cb cb;
-	void *arg;
-	struct event *kick; /* owned: starts the first probe from the loop */
-	struct smtp_probe *probe;   /* owned: the conversation in flight */
+	struct addr_facts *facts;     /* borrowed from grp */
+	struct smtp_probe *probe;     /* owned: the conversation in flight */
 	struct addr_facts *scratch; /* owned: that conversation's SMTP facts */
 	/* the question in flight */
-	int step;       /* < TLS_PROTO_TLS13: a version; then families */
-	int family;     /* TLS_WEAK_*, while asking families */
-	int at;         /* index into tls_enum_family_at */
-	int fsat;       /* the same, for the forward secrecy question */
-	unsigned flags; /* enum tls_enum_flags */
+	int step;   /* < TLS_PROTO_TLS13: a version; then families */
+	int family; /* TLS_WEAK_*, while asking families */
+	int at;     /* index into tls_enum_family_at */
+	int fsat;   /* the same, for the forward secrecy question */
 	enum tls_enum_phase phase;
 	int lv;                            /* index into tls_enum_list_at */
 	uint16_t left[TLS_ENUM_MAXSUITES]; /* suites not yet found */
@@ -92,18 +96,34 @@ struct tls_enum {
 	struct tls_hello_result result;
 };
 
-static void tls_enum_next(struct tls_enum *e);
-static void tls_enum_finish(struct tls_enum *e);
-static void tls_enum_found(struct tls_enum *e, uint16_t suite, int answer);
-static void tls_enum_ordered(struct tls_enum *e, uint16_t suite);
+#define TLS_ENUM_MAXLANES 3
+
+struct tls_enum {
+	struct addr_facts *facts; /* counted reference */
+	unsigned flags;           /* enum tls_enum_flags */
+	tls_enum_cb cb;
+	void *arg;
+	struct tls_enum_slots slots;
+	struct event *kick; /* owned: stage changes run from the loop */
+	struct tls_lane *lanes[TLS_ENUM_MAXLANES]; /* owned */
+	int nlanes;
+	int idle; /* lanes done with the current stage */
+	enum tls_enum_phase stage;
+	bool abandoned; /* the server stopped answering */
+};
+
+static void tls_enum_next(struct tls_lane *e);
+static void tls_lane_idle(struct tls_lane *e);
+static void tls_enum_found(struct tls_lane *e, uint16_t suite, int answer);
+static void tls_enum_ordered(struct tls_lane *e, uint16_t suite);
 
 static int tls_enum_hello(
-    struct tls_enum *e, enum tls_proto proto, const uint16_t *suites, size_t n);
+    struct tls_lane *e, enum tls_proto proto, const uint16_t *suites, size_t n);
 
 /* tls_enum_encode - the hello for (version, set); -1 when none can be made */
 static int
 tls_enum_encode(
-    struct tls_enum *e, enum tls_proto proto, enum tls_suite_set set)
+    struct tls_lane *e, enum tls_proto proto, enum tls_suite_set set)
 {
 	uint16_t list[TLS_ENUM_MAXSUITES];
 	size_t n = 0;
@@ -135,7 +155,7 @@ static const struct {
 
 /* tls_enum_all - every suite of version v, to find which are taken */
 static void
-tls_enum_all(struct tls_enum *e, enum tls_proto v)
+tls_enum_all(struct tls_lane *e, enum tls_proto v)
 {
 	size_t i;
 
@@ -157,7 +177,7 @@ tls_enum_all(struct tls_enum *e, enum tls_proto v)
  */
 static int
 tls_enum_offer(
-    struct tls_enum *e, enum tls_proto v, const uint16_t *suites, size_t n)
+    struct tls_lane *e, enum tls_proto v, const uint16_t *suites, size_t n)
 {
 	size_t i, k, len;
 	int w;
@@ -197,7 +217,7 @@ tls_enum_tls13_answer(const struct addr_facts *scratch)
 
 /* tls_enum_fs - the hello offering only forward-secret suites at proto */
 static int
-tls_enum_fs(struct tls_enum *e, enum tls_proto proto)
+tls_enum_fs(struct tls_lane *e, enum tls_proto proto)
 {
 	uint16_t list[TLS_ENUM_MAXSUITES];
 	size_t n;
@@ -212,7 +232,7 @@ tls_enum_fs(struct tls_enum *e, enum tls_proto proto)
 /* tls_enum_hello - the hello offering suites[0 .. n) at proto */
 static int
 tls_enum_hello(
-    struct tls_enum *e, enum tls_proto proto, const uint16_t *suites, size_t n)
+    struct tls_lane *e, enum tls_proto proto, const uint16_t *suites, size_t n)
 {
 	uint8_t random[TLS_HELLO_RANDOM_LEN];
 	struct tls_hello_client c;
@@ -268,7 +288,7 @@ tls_enum_hello(
 
 /* tls_enum_answer - 1 accepted, 0 refused, -1 unknown */
 static int
-tls_enum_answer(const struct tls_enum *e, const struct addr_facts *scratch,
+tls_enum_answer(const struct tls_lane *e, const struct addr_facts *scratch,
     bool family, uint16_t *suite, uint16_t *version)
 {
 	struct tls_hello_verdict v;
@@ -304,7 +324,7 @@ tls_enum_answer(const struct tls_enum *e, const struct addr_facts *scratch,
 static void
 tls_enum_on_probe(struct addr_facts *scratch, void *arg)
 {
-	struct tls_enum *e = arg;
+	struct tls_lane *e = arg;
 	struct tls_probe_info *pi = &e->facts->probes;
 	uint16_t suite = 0, version = 0;
 	int a;
@@ -323,7 +343,8 @@ tls_enum_on_probe(struct addr_facts *scratch, void *arg)
 		    e->facts->ip, e->facts->port);
 		addr_facts_unref(e->scratch);
 		e->scratch = NULL;
-		tls_enum_finish(e);
+		e->grp->abandoned = true;
+		tls_lane_idle(e);
 		return;
 	}
 	if (scratch->fail == SMTP_FAIL_NONE ||
@@ -383,7 +404,7 @@ tls_enum_on_probe(struct addr_facts *scratch, void *arg)
  * so the order of discovery is its order, when it has one.
  */
 static void
-tls_enum_found(struct tls_enum *e, uint16_t suite, int answer)
+tls_enum_found(struct tls_lane *e, uint16_t suite, int answer)
 {
 	enum tls_proto v = tls_enum_list_at[e->lv];
 	struct tls_cipher_list *cl = &e->facts->probes.ciphers[v];
@@ -415,7 +436,7 @@ tls_enum_found(struct tls_enum *e, uint16_t suite, int answer)
 
 /* tls_enum_ordered - the answer to the found suites offered reversed */
 static void
-tls_enum_ordered(struct tls_enum *e, uint16_t suite)
+tls_enum_ordered(struct tls_lane *e, uint16_t suite)
 {
 	struct tls_cipher_list *cl =
 	    &e->facts->probes.ciphers[tls_enum_list_at[e->lv]];
@@ -430,7 +451,7 @@ tls_enum_ordered(struct tls_enum *e, uint16_t suite)
 
 /* tls_enum_ask - start the conversation for the question in e */
 static void
-tls_enum_ask(struct tls_enum *e)
+tls_enum_ask(struct tls_lane *e)
 {
 	struct addr_facts *f = e->facts;
 
@@ -440,21 +461,20 @@ tls_enum_ask(struct tls_enum *e)
 	e->probe = smtp_probe_start(&e->cfg, e->scratch, tls_enum_on_probe, e);
 }
 
+/* tls_lane_idle - e has no question left in this stage */
 static void
-tls_enum_finish(struct tls_enum *e)
+tls_lane_idle(struct tls_lane *e)
 {
-	struct tls_probe_info *pi = &e->facts->probes;
-	const struct tls_info *t = &e->facts->tls;
+	struct tls_enum *g = e->grp;
+	struct timeval now = { 0, 0 };
 
-	(void)t;
-	pi->ran = true;
-	e->cb(e->facts, e->arg);
-	tls_enum_cancel(e);
+	if (++g->idle == g->nlanes)
+		evtimer_add(g->kick, &now); /* the next stage, from the loop */
 }
 
 /* tls_enum_next - the next question worth asking, or the end */
 static void
-tls_enum_next(struct tls_enum *e)
+tls_enum_next(struct tls_lane *e)
 {
 	struct tls_probe_info *pi = &e->facts->probes;
 	const size_t nat =
@@ -464,23 +484,30 @@ tls_enum_next(struct tls_enum *e)
 	uint16_t rev[TLS_PROBE_MAXCIPHERS];
 	struct tls_cipher_list *cl;
 	enum tls_proto v;
+	const int n = e->grp->nlanes;
 	size_t i;
 
+	if (e->grp->abandoned) {
+		tls_lane_idle(e);
+		return;
+	}
 	switch (e->phase) {
 	case TLS_ENUM_PHASE_VERSIONS:
 		for (; e->step < TLS_PROTO_TLS13; e->step++) {
+			if (e->step % n != e->index)
+				continue;
 			if (tls_enum_encode(e, (enum tls_proto)e->step,
 			        TLS_SUITE_SET_ALL) == 0) {
 				tls_enum_ask(e);
 				return;
 			}
 		}
-		e->phase = TLS_ENUM_PHASE_FAMILIES;
-		/* FALLTHROUGH */
+		break;
 	case TLS_ENUM_PHASE_FS:
 	case TLS_ENUM_PHASE_FAMILIES:
 		for (; e->family < TLS_WEAK_MAX; e->family++, e->at = 0) {
-			if (pi->weak[e->family] == 1)
+			if (pi->weak[e->family] == 1 ||
+			    e->family % n != e->index)
 				continue;
 			for (; (size_t)e->at < nat; e->at++) {
 				v = tls_enum_family_at[e->at];
@@ -493,7 +520,9 @@ tls_enum_next(struct tls_enum *e)
 			}
 		}
 		/* forward secrecy: only ephemeral, authenticated suites */
-		for (; pi->fs < 0 && (size_t)e->fsat < nat; e->fsat++) {
+		for (; pi->fs < 0 && TLS_WEAK_MAX % n == e->index &&
+		     (size_t)e->fsat < nat;
+		     e->fsat++) {
 			v = tls_enum_family_at[e->fsat];
 			if (pi->proto[v] != 1 || tls_enum_fs(e, v) != 0)
 				continue;
@@ -501,17 +530,11 @@ tls_enum_next(struct tls_enum *e)
 			tls_enum_ask(e);
 			return;
 		}
-		if (!(e->flags & TLS_ENUM_CIPHERS))
-			break;
-		pi->enumerated = true;
-		e->phase = TLS_ENUM_PHASE_CIPHERS;
-		e->lv = 0;
-		e->nleft = 0;
-		/* FALLTHROUGH */
+		break;
 	case TLS_ENUM_PHASE_CIPHERS:
 		for (; e->lv < nlv; e->lv++, e->nleft = 0) {
 			v = tls_enum_list_at[e->lv];
-			if (pi->proto[v] != 1)
+			if (pi->proto[v] != 1 || e->lv % n != e->index)
 				continue;
 			if (e->nleft == 0 && pi->ciphers[v].n == 0)
 				tls_enum_all(e, v);
@@ -536,49 +559,116 @@ tls_enum_next(struct tls_enum *e)
 		tls_enum_next(e);
 		return;
 	}
-	tls_enum_finish(e);
+	tls_lane_idle(e);
 }
 
 static void
+tls_enum_free(struct tls_enum *g)
+{
+	int i;
+
+	for (i = 0; i < g->nlanes; i++) {
+		smtp_probe_cancel(g->lanes[i]->probe);
+		addr_facts_unref(g->lanes[i]->scratch);
+		free(g->lanes[i]);
+	}
+	event_free(g->kick);
+	addr_facts_unref(g->facts);
+	free(g);
+}
+
+/* tls_enum_finish - every stage ran: give the extra slots back, report */
+static void
+tls_enum_finish(struct tls_enum *g)
+{
+	int i;
+
+	g->facts->probes.ran = true;
+	for (i = 1; i < g->nlanes; i++)
+		g->slots.release(g->slots.arg);
+	g->cb(g->facts, g->arg);
+	tls_enum_free(g);
+}
+
+/* tls_enum_on_kick - start a run, or the next stage once all lanes idle */
+static void
 tls_enum_on_kick(evutil_socket_t fd, short what, void *arg)
 {
+	struct tls_enum *g = arg;
+	struct tls_lane *l;
+	int i, n = g->nlanes;
+
 	(void)fd;
 	(void)what;
-	tls_enum_next(arg);
+	if (g->idle == n) {
+		g->idle = 0;
+		if (g->abandoned || g->stage == TLS_ENUM_PHASE_CIPHERS ||
+		    (g->stage == TLS_ENUM_PHASE_FAMILIES &&
+		        !(g->flags & TLS_ENUM_CIPHERS))) {
+			tls_enum_finish(g);
+			return;
+		}
+		g->stage = g->stage == TLS_ENUM_PHASE_VERSIONS
+		    ? TLS_ENUM_PHASE_FAMILIES
+		    : TLS_ENUM_PHASE_CIPHERS;
+		if (g->stage == TLS_ENUM_PHASE_CIPHERS)
+			g->facts->probes.enumerated = true;
+		for (i = 0; i < n; i++) {
+			l = g->lanes[i];
+			l->phase = g->stage;
+			l->family = l->at = l->fsat = l->lv = 0;
+			l->nleft = 0;
+		}
+	}
+	/* the last lane may end the stage: n, not g->nlanes, after it */
+	for (i = 0; i < n; i++)
+		tls_enum_next(g->lanes[i]);
 }
 
 struct tls_enum *
 tls_enum_start(const struct smtp_probe_config *cfg, struct addr_facts *facts,
-    unsigned flags, tls_enum_cb cb, void *arg)
+    unsigned flags, const struct tls_enum_slots *slots, tls_enum_cb cb,
+    void *arg)
 {
-	struct tls_enum *e = xcalloc(1, sizeof(*e));
+	struct tls_enum *g = xcalloc(1, sizeof(*g));
+	struct tls_lane *l;
 	struct timeval now = { 0, 0 };
+	int i;
 
-	e->cfg = *cfg;
-	e->cfg.transcript = false;
-	e->facts = addr_facts_ref(facts);
-	e->flags = flags;
-	e->cb = cb;
-	e->arg = arg;
-	e->step = TLS_PROTO_SSL2;
-	e->phase = TLS_ENUM_PHASE_VERSIONS;
+	g->facts = addr_facts_ref(facts);
+	g->flags = flags;
+	g->cb = cb;
+	g->arg = arg;
+	g->slots = *slots;
+	g->stage = TLS_ENUM_PHASE_VERSIONS;
+	/* one lane on the endpoint's own slot, more where --per-ip allows */
+	g->nlanes = 1;
+	while (g->nlanes < TLS_ENUM_MAXLANES && g->slots.acquire != NULL &&
+	    g->slots.acquire(g->slots.arg))
+		g->nlanes++;
+	for (i = 0; i < g->nlanes; i++) {
+		l = g->lanes[i] = xcalloc(1, sizeof(*l));
+		l->grp = g;
+		l->index = i;
+		l->cfg = *cfg;
+		l->cfg.transcript = false;
+		l->facts = facts;
+		l->step = TLS_PROTO_SSL2;
+		l->phase = TLS_ENUM_PHASE_VERSIONS;
+	}
 	/* TLS 1.3: what the receiver test's OpenSSL handshake negotiated */
 	if (facts->tls.ok && facts->tls.version != NULL)
 		facts->probes.proto[TLS_PROTO_TLS13] =
 		    strcmp(facts->tls.version, "TLSv1.3") == 0 ? 1 : 0;
-	e->kick = evtimer_new(cfg->base, tls_enum_on_kick, e);
-	evtimer_add(e->kick, &now);
-	return e;
+	g->kick = evtimer_new(cfg->base, tls_enum_on_kick, g);
+	evtimer_add(g->kick, &now);
+	return g;
 }
 
 void
-tls_enum_cancel(struct tls_enum *e)
+tls_enum_cancel(struct tls_enum *g)
 {
-	if (e == NULL)
+	if (g == NULL)
 		return;
-	smtp_probe_cancel(e->probe);
-	addr_facts_unref(e->scratch);
-	event_free(e->kick);
-	addr_facts_unref(e->facts);
-	free(e);
+	tls_enum_free(g);
 }

@@ -31,9 +31,24 @@ enum tls_enum_flags {
 	TLS_ENUM_CIPHERS = (1 << 0),
 };
 
+/*
+ * How a run borrows more connections to the address: acquire() says
+ * whether one more may be used now (and counts it), release() gives one
+ * back. The run holds the endpoint's own connection slot besides.
+ */
+struct tls_enum_slots {
+	bool (*acquire)(void *arg);
+	void (*release)(void *arg);
+	void *arg;
+};
+
 struct tls_enum *tls_enum_start(const struct smtp_probe_config *cfg,
-    struct addr_facts *facts, unsigned flags, tls_enum_cb cb, void *arg);
-/* tls_enum_cancel - stop now; cb never fires. Accepts NULL. */
+    struct addr_facts *facts, unsigned flags,
+    const struct tls_enum_slots *slots, tls_enum_cb cb, void *arg);
+/*
+ * tls_enum_cancel - stop now; cb never fires, and the extra slots are not
+ * given back (the caller is tearing down). Accepts NULL.
+ */
 void tls_enum_cancel(struct tls_enum *e);
 
 #endif

@@ -148,6 +148,31 @@ class TlsProbes(unittest.TestCase):
         a = labtest.addresses(r.doc("good.test"))[0][1]
         self.assertFalse(a["tls"]["handshake"])
 
+    def test_probes_within_per_ip(self):
+        # the probes of one endpoint share its address's --per-ip budget:
+        # never more conversations at once, the same answers whatever it is
+        seen = {}
+        for per_ip in (1, 2, 3):
+            r = labtest.run(["-vv", "--ciphers", "--per-ip", str(per_ip),
+                             "sslv3.test"])
+            cur = peak = 0
+            for line in r.stderr.splitlines():
+                if "127.0.0.32:25:" not in line:
+                    continue
+                if "none -> connect" in line:
+                    cur += 1
+                    peak = max(peak, cur)
+                elif "-> done" in line:
+                    cur -= 1
+            self.assertLessEqual(peak, per_ip)
+            tls = labtest.addresses(r.doc("sslv3.test"))[0][1]["tls"]
+            seen[per_ip] = (tls["protocols"], tls["weak_ciphers"],
+                            tls["ciphers"])
+            if per_ip > 1:
+                self.assertEqual(peak, per_ip, "probes run side by side")
+        self.assertEqual(seen[1], seen[2])
+        self.assertEqual(seen[1], seen[3])
+
     def test_switch_off(self):
         r = labtest.run(["--no-tls-probes", "weakcipher.test"])
         a = labtest.addresses(r.doc("weakcipher.test"))[0][1]
