@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential clang cmake pkg-config libevent-dev libunbound-dev
 libssl-dev libjansson-dev libcmocka-dev libclang-rt-14-dev dns-root-data
-ca-certificates openssl postfix nsd unbound bind9-utils bind9-dnsutils iproute2
+ca-certificates openssl postfix nsd unbound nginx-light bind9-utils bind9-dnsutils iproute2
 python3 python3-jsonschema clang-format"
 # The lab's legacy TLS servers (tests/lab/README.md): the JSSE server of
 # sslv3.test (java, javac), the GnuTLS client that checks weakcipher.test

@@ -57,7 +57,8 @@ static const char scan_usage[] =
     "  --concurrency N        domains in flight (default 100)\n"
     "  --per-ip N             connections at once to one address (default 2)\n"
     "  --port N               SMTP port (default 25; 587 uses STARTTLS, 465\n"
-    "                         implicit TLS)\n"
+    "                         implicit TLS; 443: the TLS handshake and probes\n"
+    "                         only, no SMTP)\n"
     "  --implicit-tls         TLS from the first byte, on any --port\n"
     "  --ehlo-name NAME       name sent in EHLO (default: this host's name)\n"
     "  --color auto|always|never  colour in text output (default auto: on a TTY)\n"
@@ -261,7 +262,7 @@ cmd_scan(int argc, char **argv)
 	        : verbose == 1     ? LOG_LEVEL_INFO
 	                           : LOG_LEVEL_WARN);
 	/* RFC 8314: port 465 speaks TLS from the first byte */
-	cfg.implicit_tls = implicit || cfg.port == 465;
+	cfg.implicit_tls = implicit || cfg.port == 465 || cfg.port == 443;
 	if (verbose >= 3)
 		cfg.dns_debug = verbose - 2;
 	if (cfg.transcript) {

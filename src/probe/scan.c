@@ -630,6 +630,7 @@ scan_new(struct event_base *base, const struct scan_config *cfg,
 	s->probe_cfg.ehlo_name = cfg->ehlo_name;
 	s->probe_cfg.timeout = cfg->timeout;
 	s->probe_cfg.transcript = cfg->transcript;
+	s->probe_cfg.tls_only = cfg->implicit_tls && cfg->port == 443;
 	strmap_init(&s->endpoints);
 	strmap_init(&s->slots);
 	return s;

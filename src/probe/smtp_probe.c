@@ -565,7 +565,9 @@ smtp_probe_on_connected(struct smtp_probe *p)
 	    p->facts->tls.version ? p->facts->tls.version : "?",
 	    p->facts->tls.cipher ? p->facts->tls.cipher : "?");
 	if (p->facts->implicit_tls) {
-		smtp_probe_enter(p, SMTP_STAGE_BANNER);
+		/* HTTPS and the like: the TLS facts are the whole test */
+		smtp_probe_enter(
+		    p, p->cfg.tls_only ? SMTP_STAGE_DONE : SMTP_STAGE_BANNER);
 		return;
 	}
 	/* plaintext-era capabilities are void: ask again (RFC 3207 4.2) */

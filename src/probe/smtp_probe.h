@@ -26,6 +26,7 @@ struct smtp_probe_config {
 	const char *ehlo_name;   /* borrowed */
 	double timeout;          /* seconds, per stage */
 	bool transcript;         /* record the conversation */
+	bool tls_only; /* implicit TLS without SMTP inside (port 443) */
 	/*
 	 * Raw hello mode (the protocol and cipher probes): after STARTTLS's
 	 * 220, write these bytes instead of starting OpenSSL, read the answer

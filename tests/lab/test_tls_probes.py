@@ -143,6 +143,19 @@ class TlsProbes(unittest.TestCase):
             self.assertEqual(a["tls"]["protocols"]["tls1.2"], True)
             self.assertEqual(a["tls"]["protocols"]["sslv3"], False)
             self.assertEqual(labtest.finding_ids(d), set(), port)
+        # 443 (nginx): the handshake and the probes, no SMTP inside
+        r = labtest.run(["--port", "443", "--ciphers", "good.test"])
+        d = r.doc("good.test")
+        a = labtest.addresses(d)[0][1]
+        self.assertTrue(a["smtp"]["implicit_tls"])
+        self.assertIsNone(a["smtp"]["banner"])
+        self.assertEqual(a["result"]["stage"], "done")
+        self.assertTrue(a["tls"]["cert"]["trusted"])
+        self.assertEqual(a["tls"]["protocols"],
+                         {"sslv2": False, "sslv3": False, "tls1.0": False,
+                          "tls1.1": False, "tls1.2": True, "tls1.3": True})
+        self.assertEqual(sorted(a["tls"]["ciphers"]), ["tls1.2", "tls1.3"])
+        self.assertEqual(labtest.finding_ids(d), set())
         # --implicit-tls against a STARTTLS port: the handshake fails
         r = labtest.run(["--implicit-tls", "--timeout", "3", "good.test"])
         a = labtest.addresses(r.doc("good.test"))[0][1]
