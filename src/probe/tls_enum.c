@@ -354,6 +354,14 @@ tls_enum_on_probe(struct addr_facts *scratch, void *arg)
 	case TLS_ENUM_PHASE_VERSIONS:
 		pi->proto[e->step] = (signed char)tls_enum_answer(
 		    e, scratch, false, &suite, &version);
+		if (e->step == TLS_PROTO_SSL2 && pi->proto[e->step] == 1) {
+			/* SERVER-HELLO lists what it can of what we offered */
+			pi->nssl2_kinds = e->result.nssl2_specs;
+			if (pi->nssl2_kinds > 16)
+				pi->nssl2_kinds = 16;
+			memcpy(pi->ssl2_kinds, e->result.ssl2_specs,
+			    pi->nssl2_kinds * sizeof(pi->ssl2_kinds[0]));
+		}
 		e->step++;
 		break;
 	case TLS_ENUM_PHASE_FAMILIES:

@@ -147,6 +147,8 @@ struct tls_probe_info {
 	int connections;                     /* probe conversations held */
 	bool enumerated; /* the full cipher lists below were asked for */
 	struct tls_cipher_list ciphers[TLS_PROTO_MAX];
+	uint32_t ssl2_kinds[16]; /* the SSLv2 cipher kinds the server listed */
+	size_t nssl2_kinds;
 };
 
 /* tls_probe_info_init - nothing known yet (every answer -1) */

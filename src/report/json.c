@@ -291,10 +291,30 @@ report_json_ciphers(const struct tls_probe_info *pi)
 	json_t *o = report_json_object(), *v, *list, *s;
 	const struct tls_cipher_list *cl;
 	const char *name;
-	char code[8];
+	char code[12];
 	size_t i;
 	int p;
 
+	if (pi->proto[TLS_PROTO_SSL2] == 1) {
+		/* SSLv2: the kinds its SERVER-HELLO listed; no order there */
+		v = report_json_object();
+		report_json_set(v, "server_order", json_null());
+		list = report_json_array();
+		for (i = 0; i < pi->nssl2_kinds; i++) {
+			const struct tls_suite_ssl2 *k =
+			    tls_suite_ssl2_lookup(pi->ssl2_kinds[i]);
+
+			s = report_json_object();
+			snprintf(code, sizeof(code), "0x%06X",
+			    (unsigned)pi->ssl2_kinds[i]);
+			report_json_set(s, "code", report_json_str0(code));
+			report_json_set(
+			    s, "name", report_json_str(k ? k->name : NULL));
+			json_array_append_new(list, s);
+		}
+		report_json_set(v, "suites", list);
+		report_json_set(o, "sslv2", v);
+	}
 	for (p = TLS_PROTO_SSL3; p <= TLS_PROTO_TLS13; p++) {
 		if (pi->proto[p] != 1)
 			continue;

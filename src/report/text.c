@@ -384,6 +384,17 @@ report_text_ciphers(FILE *out, const struct tls_probe_info *pi)
 	size_t i;
 	int p;
 
+	if (pi->proto[TLS_PROTO_SSL2] == 1) {
+		fprintf(
+		    out, "       sslv2, %zu cipher kinds\n", pi->nssl2_kinds);
+		for (i = 0; i < pi->nssl2_kinds; i++) {
+			const struct tls_suite_ssl2 *k =
+			    tls_suite_ssl2_lookup(pi->ssl2_kinds[i]);
+
+			fprintf(out, "         0x%06X %s\n",
+			    (unsigned)pi->ssl2_kinds[i], k ? k->name : "?");
+		}
+	}
 	for (p = TLS_PROTO_TLS13; p >= TLS_PROTO_SSL3; p--) {
 		if (pi->proto[p] != 1)
 			continue;

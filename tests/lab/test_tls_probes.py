@@ -76,6 +76,13 @@ class TlsProbes(unittest.TestCase):
         self.assertFalse(protos["tls1.2"])
         self.assertIn("proto-sslv2",
                       labtest.finding_ids(self.result.doc("sslv2.test")))
+        # --ciphers: the kinds the SERVER-HELLO listed (sslscan misses them)
+        r = labtest.run(["--ciphers", "sslv2.test"])
+        c = labtest.addresses(r.doc("sslv2.test"))[0][1]["tls"]["ciphers"]
+        self.assertEqual([s["code"] for s in c["sslv2"]["suites"]],
+                         ["0x010080", "0x020080", "0x0700C0", "0x060040"])
+        self.assertEqual(c["sslv2"]["suites"][0]["name"],
+                         "SSL_CK_RC4_128_WITH_MD5")
 
     def test_no_forward_secrecy(self):
         d = self.result.doc("nofs.test")
