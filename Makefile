@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 30
 LAB        = tests/lab/lab.sh
 
 .PHONY: all deps build asan check check-unit check-asan demo lab-start \
-	lab-stop fuzz checksrc format bench clean
+	lab-stop fuzz checksrc format bench bench-peers clean
 
 all: build
 
@@ -79,6 +79,10 @@ format:
 
 bench: build
 	bench/run.sh $(CURDIR)/$(BUILD)
+
+# mxaudit, sslscan and testssl.sh side by side (installs the two peers)
+bench-peers: build
+	bench/peers.sh $(CURDIR)/$(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN)
