@@ -250,9 +250,11 @@ check_endpoint(struct domain_result *r, const struct addr_facts *f, time_t now)
 		return;
 	}
 	if (f->helo_fallback)
+		/* HELO cannot ask for STARTTLS: mail goes in the clear */
 		domain_result_add_finding(r, "smtp-ehlo-rejected",
-		    SEVERITY_WARNING, mx, ip,
-		    "EHLO refused; HELO has no STARTTLS");
+		    SEVERITY_ERROR, mx, ip,
+		    "EHLO refused; HELO has no STARTTLS, so mail to this "
+		    "address is never encrypted");
 	if (f->starttls_mangled)
 		domain_result_add_finding(r, "starttls-mangled", SEVERITY_ERROR,
 		    mx, ip,

@@ -60,7 +60,10 @@ enum mode {
 	MODE_STARTTLS_ERROR,
 	MODE_TLS_GARBAGE,
 	MODE_BUSY,
-	MODE_SSLV2
+	MODE_SSLV2,
+	MODE_INJECT, /* bytes after STARTTLS's 220, before the handshake */
+	MODE_NOEHLO, /* EHLO unknown (502), HELO only */
+	MODE_REJECT  /* greets with 554 */
 };
 
 enum state {
@@ -106,6 +109,9 @@ static const struct {
 	{ "tls-garbage", MODE_TLS_GARBAGE, "mx.tlsfail.test" },
 	{ "busy", MODE_BUSY, "mx.busy.test" },
 	{ "sslv2", MODE_SSLV2, "mx.sslv2.test" },
+	{ "inject", MODE_INJECT, "mx.inject.test" },
+	{ "noehlo", MODE_NOEHLO, "mx.noehlo.test" },
+	{ "reject", MODE_REJECT, "mx.reject.test" },
 };
 
 /*
@@ -159,7 +165,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: lab-hostile [-p pidfile] [-c cert.der] MODE ADDR PORT\n"
 	    "       lab-hostile [-p pidfile] [-c cert.der] MODE:ADDR:PORT ...\n"
-	    "modes: silent, mangled, starttls-error, tls-garbage, busy, "
+	    "modes: silent, mangled, starttls-error, tls-garbage, busy, inject, noehlo, reject, "
 	    "sslv2\n");
 	exit(2);
 }
@@ -405,7 +411,11 @@ ehlo_reply(struct conn *c)
 static void
 smtp_command(struct conn *c, const char *line)
 {
-	if (verb_is(line, "EHLO")) {
+	if (c->mode == MODE_REJECT && !verb_is(line, "QUIT")) {
+		queue_out(c, "503 5.5.1 Error: no service\r\n");
+	} else if (verb_is(line, "EHLO") && c->mode == MODE_NOEHLO) {
+		queue_out(c, "502 5.5.2 Error: command not recognized\r\n");
+	} else if (verb_is(line, "EHLO")) {
 		ehlo_reply(c);
 	} else if (verb_is(line, "HELO")) {
 		queue_out(c, "250 %s\r\n", mode_host(c->mode));
@@ -426,6 +436,15 @@ smtp_command(struct conn *c, const char *line)
 		case MODE_SSLV2:
 			queue_out(c, "220 2.0.0 Ready to start TLS\r\n");
 			c->state = ST_AWAIT_V2;
+			break;
+		case MODE_INJECT:
+			/* a reply the client never asked for, in the same
+			 * segment: what a STARTTLS injection looks like
+			 * (CVE-2011-0411); then no TLS at all */
+			queue_out(c,
+			    "220 2.0.0 Ready to start TLS\r\n"
+			    "250 2.0.0 injected\r\n");
+			c->state = ST_AWAIT_TLS;
 			break;
 		default:
 			queue_out(c,
@@ -751,6 +770,9 @@ conn_accept(struct listener *l)
 		queue_out(c, "421 4.7.0 %s Error: too many connections\r\n",
 		    mode_host(c->mode));
 		c->state = ST_CLOSING;
+	} else if (c->mode == MODE_REJECT) {
+		queue_out(c, "554 5.7.1 %s no SMTP service here\r\n",
+		    mode_host(c->mode));
 	} else if (c->mode != MODE_SILENT) {
 		queue_out(c, "220 %s ESMTP\r\n", mode_host(c->mode));
 	}

@@ -30,7 +30,7 @@ SRC=$(cd "$(dirname "$0")" && pwd -P)
 NS_ADDR=127.0.2.1
 RESOLVER_ADDR=127.0.2.2
 PF_ADDRS="127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14 ::1 127.0.0.30 127.0.0.34 127.0.0.35"
-HOSTILE_ADDRS="127.0.0.21 127.0.0.22 127.0.0.23 127.0.0.24 127.0.0.25 127.0.0.33"
+HOSTILE_ADDRS="127.0.0.21 127.0.0.22 127.0.0.23 127.0.0.24 127.0.0.25 127.0.0.26 127.0.0.27 127.0.0.28 127.0.0.33"
 EXIM_ADDR=127.0.0.31
 JSSE_ADDR=127.0.0.32
 # Postfix on 127.0.0.10 also listens on 465 (implicit TLS) and 587.
@@ -167,7 +167,7 @@ listening() {
 
 # Who listens on the lab's ports (for error messages).
 who_listens() {
-	ss -Hlntup 2>/dev/null | grep -E "(127\.0\.0\.(1[0-4]|2[0-5]|3[0-5])|\[::1\]):25 |127\.0\.0\.10:(465|587) |127\.0\.2\.[12]:53 " || true
+	ss -Hlntup 2>/dev/null | grep -E "(127\.0\.0\.(1[0-4]|2[0-8]|3[0-5])|\[::1\]):25 |127\.0\.0\.10:(465|587) |127\.0\.2\.[12]:53 " || true
 }
 
 ports_free() {
@@ -650,7 +650,8 @@ start_hostile() {
 	setsid "$bin" -p "$HOST/hostile.pid" -c "$CA/sslv2.der" \
 	    silent:127.0.0.21:25 mangled:127.0.0.22:25 \
 	    starttls-error:127.0.0.23:25 tls-garbage:127.0.0.24:25 \
-	    busy:127.0.0.25:25 sslv2:127.0.0.33:25 \
+	    busy:127.0.0.25:25 sslv2:127.0.0.33:25 inject:127.0.0.26:25 \
+	    noehlo:127.0.0.27:25 reject:127.0.0.28:25 \
 	    </dev/null >>"$HOST/hostile.log" 2>&1 &
 	wait_for 5 pid_alive "$HOST/hostile.pid" lab-hostile ||
 	    die "lab-hostile did not start; $(logtail "$HOST/hostile.log")"
@@ -875,6 +876,9 @@ check_smtp() {
 127.0.0.31 220 mx.weakcipher.test
 127.0.0.32 220 mx.sslv3.test
 127.0.0.33 220 mx.sslv2.test
+127.0.0.26 220 mx.inject.test
+127.0.0.27 220 mx.noehlo.test
+127.0.0.28 554 5.7.1 mx.reject.test
 127.0.0.34 220 mx.nofs.test
 127.0.0.35 220 mx.weakcert.test
 127.0.0.10:587 220 mx.good.test
@@ -1062,6 +1066,9 @@ tlsfail.test
 mxnoaddr.test
 signed.test
 busy.test
+inject.test
+noehlo.test
+reject.test
 servfail.test
 bogus.signed.test
 alias.test

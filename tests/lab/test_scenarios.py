@@ -15,7 +15,7 @@ DOMAINS = ["good.test", "nostarttls.test", "selfsigned.test", "expired.test",
            "mangled.test", "starttlserr.test", "tlsfail.test",
            "mxnoaddr.test", "signed.test", "busy.test", "servfail.test",
            "dnstimeout.test", "bogus.signed.test", "cname.test",
-           "literal.test"]
+           "literal.test", "inject.test", "noehlo.test", "reject.test"]
 
 # the scan's stage deadline: the silent server costs exactly this much
 TIMEOUT = 3
@@ -260,6 +260,25 @@ class Scenarios(unittest.TestCase):
         self.assertEqual(d["mx"][0]["host"], "127.0.0.10")
         self.assertEqual(d["mx"][0]["addresses"], [])
         self.assertEqual(labtest.finding_ids(d), {"mx-address-literal"})
+
+    def test_starttls_injection(self):
+        d = self.doc("inject.test")
+        a = self.only_address("inject.test")
+        self.assertTrue(a["smtp"]["starttls_leftover"])
+        self.assertIn("starttls-injection", labtest.finding_ids(d))
+
+    def test_ehlo_refused(self):
+        d = self.doc("noehlo.test")
+        a = self.only_address("noehlo.test")
+        self.assertFalse(a["smtp"]["ehlo"])
+        self.assertTrue(a["smtp"]["helo_fallback"])
+        self.assertEqual(labtest.finding_ids(d), {"smtp-ehlo-rejected"})
+
+    def test_banner_rejected(self):
+        d = self.doc("reject.test")
+        a = self.only_address("reject.test")
+        self.assertEqual(a["smtp"]["banner_code"], 554)
+        self.assertEqual(labtest.finding_ids(d), {"smtp-banner-rejected"})
 
     def test_busy_is_retried(self):
         # 421 first ("too many connections"), then a real conversation:

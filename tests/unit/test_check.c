@@ -153,7 +153,7 @@ test_legacy_tls_and_helo(void **state)
 	f->starttls_offered = false;
 	f->starttls_code = 0;
 	check_domain(r, NOW);
-	assert_true(has(r, "smtp-ehlo-rejected", SEVERITY_WARNING));
+	assert_true(has(r, "smtp-ehlo-rejected", SEVERITY_ERROR));
 	domain_result_free(r);
 }
 
