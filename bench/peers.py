@@ -136,20 +136,13 @@ for domain, addr in HOSTS:
                          env=dict(os.environ, OPENSSL_CONF=cnf))
             row["testssl_s"] = t
             ts = {x["id"]: x["finding"] for x in json.load(open(jf))}
-        for ours_k, id_ in PROTOS:
-            theirs_v = ts.get(id_, "")
-            tv = theirs_v.startswith("offered") or \
-                theirs_v.startswith("VULNERABLE")
-            if bool(tls["protocols"][ours_k]) != tv:
-                diffs.append("%s %s: mxaudit %s, testssl.sh %r" % (
-                    domain, ours_k, tls["protocols"][ours_k], theirs_v))
-        for ours_k, id_ in FAMILIES:
-            theirs_v = ts.get(id_, "")
-            tv = theirs_v.startswith("offered") or \
-                theirs_v.startswith("VULNERABLE")
-            if bool(tls["weak_ciphers"][ours_k]) != tv:
-                diffs.append("%s %s: mxaudit %s, testssl.sh %r" % (
-                    domain, ours_k, tls["weak_ciphers"][ours_k], theirs_v))
+        for key, pairs in (("protocols", PROTOS), ("weak_ciphers", FAMILIES)):
+            for ours_k, id_ in pairs:
+                theirs_v = ts.get(id_, "")
+                tv = theirs_v.startswith(("offered", "VULNERABLE"))
+                if bool(tls[key][ours_k]) != tv:
+                    diffs.append("%s %s: mxaudit %s, testssl.sh %r" % (
+                        domain, ours_k, tls[key][ours_k], theirs_v))
     rows.append(row)
 
 print("hosts: %d, runs: %d" % (len(HOSTS), runs))

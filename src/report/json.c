@@ -284,6 +284,13 @@ report_json_leaf(const struct tls_info *t, time_t now)
 	return o;
 }
 
+/* report_json_tristate - a probe's answer: 1 true, 0 false, -1 null */
+static json_t *
+report_json_tristate(signed char v)
+{
+	return v < 0 ? json_null() : report_json_bool(v != 0);
+}
+
 /* report_json_ciphers - --ciphers: each version's suites, server order */
 static json_t *
 report_json_ciphers(const struct tls_probe_info *pi)
@@ -320,9 +327,8 @@ report_json_ciphers(const struct tls_probe_info *pi)
 			continue;
 		cl = &pi->ciphers[p];
 		v = report_json_object();
-		report_json_set(v, "server_order",
-		    cl->server_order < 0 ? json_null()
-		                         : report_json_bool(cl->server_order));
+		report_json_set(
+		    v, "server_order", report_json_tristate(cl->server_order));
 		list = report_json_array();
 		for (i = 0; i < cl->n; i++) {
 			s = report_json_object();
@@ -363,21 +369,17 @@ report_json_tls(const struct addr_facts *f, time_t now)
 	protos = report_json_object();
 	for (i = 0; i < TLS_PROTO_MAX; i++)
 		report_json_set(protos, tls_proto_name((enum tls_proto)i),
-		    f->probes.proto[i] < 0
-		        ? json_null()
-		        : report_json_bool(f->probes.proto[i]));
+		    report_json_tristate(f->probes.proto[i]));
 	report_json_set(o, "protocols", protos);
 	weak = report_json_object();
 	for (i = 0; i < TLS_WEAK_MAX; i++)
 		report_json_set(weak, tls_weak_name((enum tls_weak)i),
-		    f->probes.weak[i] < 0
-		        ? json_null()
-		        : report_json_bool(f->probes.weak[i]));
+		    report_json_tristate(f->probes.weak[i]));
 	report_json_set(o, "weak_ciphers", weak);
 	report_json_set(o, "forward_secrecy",
-	    f->probes.proto[TLS_PROTO_TLS13] == 1 ? report_json_bool(true)
-	        : f->probes.fs < 0                ? json_null()
-	                           : report_json_bool(f->probes.fs));
+	    f->probes.proto[TLS_PROTO_TLS13] == 1
+	        ? report_json_bool(true)
+	        : report_json_tristate(f->probes.fs));
 	if (f->probes.enumerated)
 		report_json_set(o, "ciphers", report_json_ciphers(&f->probes));
 	return o;
