@@ -225,11 +225,10 @@ addr_facts_ref(struct addr_facts *f)
 	return f;
 }
 
-void
-addr_facts_clear(struct addr_facts *f)
+/* addr_facts_release_found - free what a conversation found */
+static void
+addr_facts_release_found(struct addr_facts *f)
 {
-	struct addr_facts keep = *f;
-
 	free(f->fail_detail);
 	free(f->banner);
 	strv_free(f->capabilities, f->ncapabilities);
@@ -237,12 +236,21 @@ addr_facts_clear(struct addr_facts *f)
 	free(f->starttls_reply);
 	strv_free(f->capabilities_tls, f->ncapabilities_tls);
 	tls_info_release(&f->tls);
+}
+
+void
+addr_facts_clear(struct addr_facts *f)
+{
+	struct addr_facts keep = *f;
+
+	addr_facts_release_found(f);
 	memset(f, 0, sizeof(*f));
 	f->refs = keep.refs;
 	f->ip = keep.ip;
 	f->family = keep.family;
 	f->port = keep.port;
 	f->sni = keep.sni;
+	f->implicit_tls = keep.implicit_tls;
 	f->attempts = keep.attempts;
 	f->transcript = keep.transcript;
 	f->ntranscript = keep.ntranscript;
@@ -260,13 +268,7 @@ addr_facts_unref(struct addr_facts *f)
 	ASSERT(f->refs == 0);
 	free(f->ip);
 	free(f->sni);
-	free(f->fail_detail);
-	free(f->banner);
-	strv_free(f->capabilities, f->ncapabilities);
-	free(f->mangled_token);
-	free(f->starttls_reply);
-	strv_free(f->capabilities_tls, f->ncapabilities_tls);
-	tls_info_release(&f->tls);
+	addr_facts_release_found(f);
 	for (i = 0; i < f->ntranscript; i++)
 		free(f->transcript[i].text);
 	free(f->transcript);

@@ -277,7 +277,8 @@ struct addr_facts *addr_facts_new(
 struct addr_facts *addr_facts_ref(struct addr_facts *f);
 /*
  * addr_facts_clear - forget what a conversation found, before another try;
- * the identity, the attempt count and the transcript stay.
+ * the identity (address, port, name, implicit TLS), the attempt count and
+ * the transcript stay.
  */
 void addr_facts_clear(struct addr_facts *f);
 /* addr_facts_unref - drop a reference; frees at zero. Accepts NULL. */

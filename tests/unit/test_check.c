@@ -258,6 +258,30 @@ test_implicit_without_address(void **state)
 	domain_result_free(r);
 }
 
+static void
+test_facts_clear_keeps_identity(void **state)
+{
+	struct addr_facts *f = addr_facts_new("192.0.2.1", 4, 465, "mx.test");
+
+	(void)state;
+	/* a 421 retry starts over, on the same endpoint and the same terms */
+	f->implicit_tls = true;
+	f->attempts = 1;
+	f->banner_code = 421;
+	f->banner = xstrdup("421 busy");
+	f->tls.version = xstrdup("TLSv1.3");
+	addr_facts_clear(f);
+	assert_true(f->implicit_tls);
+	assert_int_equal(f->attempts, 1);
+	assert_int_equal(f->port, 465);
+	assert_string_equal(f->sni, "mx.test");
+	assert_int_equal(f->banner_code, 0);
+	assert_null(f->banner);
+	assert_null(f->tls.version);
+	assert_int_equal(f->probes.proto[TLS_PROTO_SSL2], -1);
+	addr_facts_unref(f);
+}
+
 int
 main(void)
 {
@@ -269,6 +293,7 @@ main(void)
 		cmocka_unit_test(test_connect_failures),
 		cmocka_unit_test(test_dns_outcomes),
 		cmocka_unit_test(test_implicit_without_address),
+		cmocka_unit_test(test_facts_clear_keeps_identity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
