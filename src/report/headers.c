@@ -129,19 +129,6 @@ headers_jslice(struct received_slice sl)
 }
 
 static json_t *
-headers_jtime(long long when)
-{
-	char buf[32];
-	time_t t = (time_t)when;
-	struct tm tm;
-
-	if (when < 0 || gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		return json_null();
-	return json_string(buf);
-}
-
-static json_t *
 headers_hop_json(const struct headers_hop *h, size_t index)
 {
 	const struct received *r = &h->r;
@@ -170,7 +157,9 @@ headers_hop_json(const struct headers_hop *h, size_t index)
 	json_object_set_new(o, "verify", headers_jslice(r->verify));
 	json_object_set_new(o, "tls_format",
 	    r->tls_format != NULL ? json_string(r->tls_format) : json_null());
-	json_object_set_new(o, "date", headers_jtime(h->parsed ? r->time : -1));
+	json_object_set_new(o, "date",
+	    h->parsed && r->time >= 0 ? report_json_time((time_t)r->time)
+	                              : json_null());
 	json_object_set_new(o, "date_raw", headers_jslice(r->date));
 	json_object_set_new(o, "parsed", json_boolean(h->parsed));
 	json_object_set_new(o, "raw", report_json_string(h->value, h->len));

@@ -163,8 +163,7 @@ report_json_real(double v)
 	return json_real(isfinite(v) ? v : 0.0);
 }
 
-/* report_json_time - RFC 3339 UTC ("2026-11-28T16:00:00Z"), clamped */
-static json_t *
+json_t *
 report_json_time(time_t t)
 {
 	time_t c = (time_t)timeutil_clamp(t);

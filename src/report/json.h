@@ -60,4 +60,8 @@ size_t report_json_dump_flags(unsigned flags);
  */
 json_t *report_json_string(const char *p, size_t len);
 
+/* report_json_time - RFC 3339 UTC ("2026-11-28T16:00:00Z"), years clamped
+ * to 0000..9999 */
+json_t *report_json_time(time_t t);
+
 #endif
