@@ -28,6 +28,7 @@
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,7 @@ struct smtp_probe {
 	void *arg;
 	enum smtp_stage state;
 	struct bufferevent *bev; /* owned: socket, later the TLS filter */
+	evutil_socket_t fd;      /* the socket under bev, -1 before */
 	struct event *timer; /* owned: the stage deadline, and the kick-off */
 	struct smtp_reply reply;
 	struct timeval t0; /* when the connection attempt began */
@@ -208,6 +210,26 @@ smtp_probe_arm(struct smtp_probe *p, double seconds)
 	evtimer_add(p->timer, &tv);
 }
 
+/*
+ * smtp_probe_on_input - bytes came off the socket (also under the TLS
+ * filter): ACK them now. A server that answers in two writes without
+ * TCP_NODELAY (Postfix: its TLS 1.3 session tickets, then the EHLO reply)
+ * holds the second write until our delayed ACK, 40 ms on Linux; setting
+ * TCP_QUICKACK sends a pending ACK at once.
+ */
+static void
+smtp_probe_on_input(
+    struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	struct smtp_probe *p = arg;
+	int one = 1;
+
+	(void)buf;
+	if (info->n_added > 0 && p->fd >= 0)
+		(void)setsockopt(
+		    p->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+}
+
 static void
 smtp_probe_connect(struct smtp_probe *p)
 {
@@ -215,6 +237,8 @@ smtp_probe_connect(struct smtp_probe *p)
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 	socklen_t sslen;
+	evutil_socket_t fd;
+	int one = 1;
 
 	memset(&ss, 0, sizeof(ss));
 	if (p->facts->family == 6 &&
@@ -246,11 +270,24 @@ smtp_probe_connect(struct smtp_probe *p)
 	bufferevent_setwatermark(p->bev, EV_READ, 0, SMTP_PROBE_LINEMAX * 4);
 	bufferevent_enable(p->bev, EV_READ | EV_WRITE);
 	if (bufferevent_socket_connect(
-	        p->bev, (struct sockaddr *)&ss, (int)sslen) != 0)
+	        p->bev, (struct sockaddr *)&ss, (int)sslen) != 0) {
 		smtp_probe_fail(p,
 		    errno == ENETUNREACH ? SMTP_FAIL_UNREACHABLE
 		                         : SMTP_FAIL_RESET,
 		    false, "connect: %s", strerror(errno));
+		return;
+	}
+	/*
+	 * Every command and handshake flight is one small write waiting for
+	 * an answer: Nagle's algorithm would hold back the second write of a
+	 * flight (a TLS Finished after ChangeCipherSpec, say) until the
+	 * peer's delayed ACK, 40 ms on Linux.
+	 */
+	p->fd = fd = bufferevent_getfd(p->bev);
+	evbuffer_add_cb(bufferevent_get_input(p->bev), smtp_probe_on_input, p);
+	if (fd >= 0)
+		(void)setsockopt(
+		    fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
 static void
@@ -503,6 +540,7 @@ smtp_probe_on_read(struct bufferevent *bev, void *arg)
 	size_t eol_len, n;
 	char *line;
 	enum smtp_reply_status st;
+
 	p->depth++;
 	if (p->state == SMTP_STAGE_HANDSHAKE && p->cfg.hello != NULL)
 		smtp_probe_raw(p, in, false);
@@ -564,6 +602,15 @@ smtp_probe_on_connected(struct smtp_probe *p)
 	smtp_probe_notef(p, "TLS established: %s, %s",
 	    p->facts->tls.version ? p->facts->tls.version : "?",
 	    p->facts->tls.cipher ? p->facts->tls.cipher : "?");
+	if (p->cfg.tls13_suites != NULL) {
+		/*
+		 * a cipher probe: the suite is the answer. An EHLO now would
+		 * wait on servers that send their session tickets and the
+		 * reply in two writes (Postfix), until our delayed ACK.
+		 */
+		smtp_probe_enter(p, SMTP_STAGE_DONE);
+		return;
+	}
 	if (p->facts->implicit_tls) {
 		/* HTTPS and the like: the TLS facts are the whole test */
 		smtp_probe_enter(
@@ -667,6 +714,7 @@ smtp_probe_start(const struct smtp_probe_config *cfg, struct addr_facts *facts,
 	struct smtp_probe *p = xcalloc(1, sizeof(*p));
 	struct timeval now = { 0, 0 };
 
+	p->fd = -1;
 	p->cfg = *cfg;
 	p->facts = addr_facts_ref(facts);
 	p->cb = cb;
