@@ -9,6 +9,15 @@
  * a server may offer EXPORT at TLS 1.0 only). TLS 1.3 is known from the
  * OpenSSL handshake of the receiver test. A conversation that fails before
  * the hello (busy, timeout) leaves its answer unknown, never "no".
+ *
+ * --ciphers then lists each accepted version's suites by the n+1 method:
+ * offer everything not found yet, note the choice, repeat until refused.
+ * Two hellos first tell whose order counts: every suite forward, then
+ * reversed. The same answer means the server's order (or one suite), and
+ * one chain of hellos discovers the suites in that order. Different
+ * answers mean the client's: the server takes the first it supports, so
+ * the list is cut into one piece per lane, the pieces are enumerated side
+ * by side, and put back together in our order.
  */
 #include "probe/tls_enum.h"
 
@@ -53,9 +62,11 @@ enum tls_enum_phase {
 	TLS_ENUM_PHASE_VERSIONS,
 	TLS_ENUM_PHASE_FAMILIES,
 	TLS_ENUM_PHASE_FS,      /* forward-secret suites only */
-	TLS_ENUM_PHASE_CIPHERS, /* the next suite of tls_enum_list_at[lv] */
-	TLS_ENUM_PHASE_ORDER,   /* the found suites, reversed */
+	TLS_ENUM_PHASE_ORDER,   /* whose order: everything, forward/reversed */
+	TLS_ENUM_PHASE_CIPHERS, /* the next hello of a chain */
 };
+
+#define TLS_ENUM_NLIST (sizeof(tls_enum_list_at) / sizeof(tls_enum_list_at[0]))
 
 /* where a weak family is asked, highest first */
 static const enum tls_proto tls_enum_family_at[] = {
@@ -63,6 +74,19 @@ static const enum tls_proto tls_enum_family_at[] = {
 	TLS_PROTO_TLS10,
 	TLS_PROTO_SSL3,
 };
+
+/* one n+1 chain: the suites of one version, or of a piece of its list */
+struct tls_chain {
+	enum tls_proto v;
+	uint16_t left[TLS_ENUM_MAXSUITES]; /* suites not yet found */
+	size_t nleft;
+	uint16_t found[TLS_PROBE_MAXCIPHERS]; /* in the order found */
+	size_t nfound;
+	bool busy, done;
+};
+
+#define TLS_ENUM_MAXLANES  3
+#define TLS_ENUM_MAXCHAINS (TLS_ENUM_NLIST * TLS_ENUM_MAXLANES)
 
 /*
  * One lane: one conversation at a time. A probe run has one lane per
@@ -83,11 +107,10 @@ struct tls_lane {
 	int at;     /* index into tls_enum_family_at */
 	int fsat;   /* the same, for the forward secrecy question */
 	enum tls_enum_phase phase;
-	int lv;                            /* index into tls_enum_list_at */
-	uint16_t left[TLS_ENUM_MAXSUITES]; /* suites not yet found */
-	char tls13[160]; /* the TLS 1.3 suites offered, ':'-separated */
+	int oq; /* order question: tls_enum_list_at[oq / 2], reversed if odd */
+	struct tls_chain *chain; /* borrowed from grp: the chain in hand */
+	char tls13[160];         /* the TLS 1.3 suites offered, ':'-separated */
 	int lost; /* conversations in a row that never got to the question */
-	size_t nleft;
 	/* the hello and what it offered */
 	uint8_t hello[TLS_HELLO_BUFSIZE];
 	uint16_t suites[TLS_ENUM_MAXSUITES];
@@ -95,8 +118,6 @@ struct tls_lane {
 	struct tls_hello_offer offer;
 	struct tls_hello_result result;
 };
-
-#define TLS_ENUM_MAXLANES 3
 
 struct tls_enum {
 	struct addr_facts *facts; /* counted reference */
@@ -110,12 +131,15 @@ struct tls_enum {
 	int idle; /* lanes done with the current stage */
 	enum tls_enum_phase stage;
 	bool abandoned; /* the server stopped answering */
+	/* the order questions' answers: a suite, 0 for none, -1 unknown */
+	int first[TLS_ENUM_NLIST][2];
+	struct tls_chain *chains[TLS_ENUM_MAXCHAINS]; /* owned */
+	size_t nchains;
 };
 
 static void tls_enum_next(struct tls_lane *e);
 static void tls_lane_idle(struct tls_lane *e);
 static void tls_enum_found(struct tls_lane *e, uint16_t suite, int answer);
-static void tls_enum_ordered(struct tls_lane *e, uint16_t suite);
 
 static int tls_enum_hello(
     struct tls_lane *e, enum tls_proto proto, const uint16_t *suites, size_t n);
@@ -153,22 +177,23 @@ static const struct {
 
 #define TLS_ENUM_NTLS13 (sizeof(tls_enum_tls13) / sizeof(tls_enum_tls13[0]))
 
-/* tls_enum_all - every suite of version v, to find which are taken */
-static void
-tls_enum_all(struct tls_lane *e, enum tls_proto v)
+/*
+ * tls_enum_all - every suite of version v in our order, into
+ * list[TLS_ENUM_MAXSUITES]; returns how many
+ */
+static size_t
+tls_enum_all(enum tls_proto v, uint16_t *list)
 {
-	size_t i;
+	size_t i, n;
 
 	if (v == TLS_PROTO_TLS13) {
 		for (i = 0; i < TLS_ENUM_NTLS13; i++)
-			e->left[i] = tls_enum_tls13[i].code;
-		e->nleft = TLS_ENUM_NTLS13;
-		return;
+			list[i] = tls_enum_tls13[i].code;
+		return TLS_ENUM_NTLS13;
 	}
-	e->nleft = tls_suite_select(TLS_SUITE_SET_ALL, tls_enum_versions[v],
-	    e->left, TLS_ENUM_MAXSUITES);
-	if (e->nleft > TLS_ENUM_MAXSUITES)
-		e->nleft = TLS_ENUM_MAXSUITES;
+	n = tls_suite_select(
+	    TLS_SUITE_SET_ALL, tls_enum_versions[v], list, TLS_ENUM_MAXSUITES);
+	return n > TLS_ENUM_MAXSUITES ? TLS_ENUM_MAXSUITES : n;
 }
 
 /*
@@ -383,22 +408,28 @@ tls_enum_on_probe(struct addr_facts *scratch, void *arg)
 			e->fsat++;
 		e->phase = TLS_ENUM_PHASE_FAMILIES;
 		break;
+	case TLS_ENUM_PHASE_ORDER:
+		if (tls_enum_list_at[e->oq / 2] == TLS_PROTO_TLS13) {
+			suite = tls_enum_tls13_answer(scratch);
+			a = suite != 0 ? 1
+			    : scratch->fail != SMTP_FAIL_NONE &&
+			        scratch->fail_stage < SMTP_STAGE_HANDSHAKE
+			    ? -1
+			    : 0;
+		} else {
+			a = tls_enum_answer(e, scratch, true, &suite, &version);
+		}
+		e->grp->first[e->oq / 2][e->oq % 2] = a == 1 ? suite : a;
+		e->oq++;
+		break;
 	case TLS_ENUM_PHASE_CIPHERS:
-		if (tls_enum_list_at[e->lv] == TLS_PROTO_TLS13) {
+		if (e->chain->v == TLS_PROTO_TLS13) {
 			suite = tls_enum_tls13_answer(scratch);
 			tls_enum_found(e, suite, suite != 0 ? 1 : 0);
 			break;
 		}
 		a = tls_enum_answer(e, scratch, true, &suite, &version);
 		tls_enum_found(e, a == 1 ? suite : 0, a);
-		break;
-	case TLS_ENUM_PHASE_ORDER:
-		if (tls_enum_list_at[e->lv] == TLS_PROTO_TLS13) {
-			tls_enum_ordered(e, tls_enum_tls13_answer(scratch));
-			break;
-		}
-		a = tls_enum_answer(e, scratch, true, &suite, &version);
-		tls_enum_ordered(e, a == 1 ? suite : 0);
 		break;
 	}
 	addr_facts_unref(e->scratch);
@@ -408,53 +439,127 @@ tls_enum_on_probe(struct addr_facts *scratch, void *arg)
 
 /*
  * tls_enum_found - a --ciphers answer: the server chose suite (0: none
- * of those left). The server picks its favourite among what is offered,
- * so the order of discovery is its order, when it has one.
+ * of those left in the chain)
  */
 static void
 tls_enum_found(struct tls_lane *e, uint16_t suite, int answer)
 {
-	enum tls_proto v = tls_enum_list_at[e->lv];
-	struct tls_cipher_list *cl = &e->facts->probes.ciphers[v];
+	struct tls_chain *c = e->chain;
 	size_t i;
 
-	for (i = 0; suite != 0 && i < e->nleft; i++)
-		if (e->left[i] == suite)
+	for (i = 0; suite != 0 && i < c->nleft; i++)
+		if (c->left[i] == suite)
 			break;
-	if (suite != 0 && i < e->nleft && cl->n < TLS_PROBE_MAXCIPHERS) {
-		cl->suites[cl->n++] = suite;
-		memmove(&e->left[i], &e->left[i + 1],
-		    (e->nleft - i - 1) * sizeof(e->left[0]));
-		e->nleft--;
+	if (suite != 0 && i < c->nleft && c->nfound < TLS_PROBE_MAXCIPHERS) {
+		c->found[c->nfound++] = suite;
+		memmove(&c->left[i], &c->left[i + 1],
+		    (c->nleft - i - 1) * sizeof(c->left[0]));
+		c->nleft--;
 		return;
 	}
 	/* an SSLv3 hello holds 100 suites: the next ones may still be on */
-	if (answer == 0 && v == TLS_PROTO_SSL3 &&
-	    e->nleft > TLS_ENUM_SSL3_SUITES) {
-		memmove(e->left, e->left + TLS_ENUM_SSL3_SUITES,
-		    (e->nleft - TLS_ENUM_SSL3_SUITES) * sizeof(e->left[0]));
-		e->nleft -= TLS_ENUM_SSL3_SUITES;
+	if (answer == 0 && c->v == TLS_PROTO_SSL3 &&
+	    c->nleft > TLS_ENUM_SSL3_SUITES) {
+		memmove(c->left, c->left + TLS_ENUM_SSL3_SUITES,
+		    (c->nleft - TLS_ENUM_SSL3_SUITES) * sizeof(c->left[0]));
+		c->nleft -= TLS_ENUM_SSL3_SUITES;
 		return;
 	}
-	e->nleft = 0;
-	e->phase = cl->n >= 2 ? TLS_ENUM_PHASE_ORDER : TLS_ENUM_PHASE_CIPHERS;
-	if (e->phase == TLS_ENUM_PHASE_CIPHERS)
-		e->lv++;
+	c->nleft = 0;
 }
 
-/* tls_enum_ordered - the answer to the found suites offered reversed */
-static void
-tls_enum_ordered(struct tls_lane *e, uint16_t suite)
+/* tls_enum_take - a chain nobody works on yet, or NULL */
+static struct tls_chain *
+tls_enum_take(struct tls_enum *g)
 {
-	struct tls_cipher_list *cl =
-	    &e->facts->probes.ciphers[tls_enum_list_at[e->lv]];
+	size_t i;
 
-	if (suite != 0 && suite == cl->suites[0])
-		cl->server_order = 1;
-	else if (suite != 0 && suite == cl->suites[cl->n - 1])
-		cl->server_order = 0;
-	e->phase = TLS_ENUM_PHASE_CIPHERS;
-	e->lv++;
+	for (i = 0; i < g->nchains; i++) {
+		if (!g->chains[i]->busy && !g->chains[i]->done) {
+			g->chains[i]->busy = true;
+			return g->chains[i];
+		}
+	}
+	return NULL;
+}
+
+/* tls_enum_chain - a new chain over list[0 .. n) at v */
+static void
+tls_enum_chain(
+    struct tls_enum *g, enum tls_proto v, const uint16_t *list, size_t n)
+{
+	struct tls_chain *c;
+
+	if (n == 0 || g->nchains == TLS_ENUM_MAXCHAINS)
+		return;
+	c = g->chains[g->nchains++] = xcalloc(1, sizeof(*c));
+	c->v = v;
+	memcpy(c->left, list, n * sizeof(*list));
+	c->nleft = n;
+}
+
+/*
+ * tls_enum_plan - the chains of the accepted versions, from the order
+ * questions' answers: one per version in the server's order, one per lane
+ * in ours (SSLv3's 100-suite hellos keep it to one chain).
+ */
+static void
+tls_enum_plan(struct tls_enum *g)
+{
+	const struct tls_probe_info *pi = &g->facts->probes;
+	uint16_t all[TLS_ENUM_MAXSUITES];
+	size_t lv, n, per, from;
+	enum tls_proto v;
+	int fwd, rev;
+
+	for (lv = 0; lv < TLS_ENUM_NLIST; lv++) {
+		v = tls_enum_list_at[lv];
+		if (pi->proto[v] != 1)
+			continue;
+		n = tls_enum_all(v, all);
+		fwd = g->first[lv][0];
+		rev = g->first[lv][1];
+		if (v == TLS_PROTO_SSL3 || fwd <= 0 || rev <= 0 || fwd == rev ||
+		    g->nlanes == 1) {
+			tls_enum_chain(g, v, all, n);
+			continue;
+		}
+		per = (n + (size_t)g->nlanes - 1) / (size_t)g->nlanes;
+		for (from = 0; from < n; from += per)
+			tls_enum_chain(
+			    g, v, all + from, from + per > n ? n - from : per);
+	}
+}
+
+/* tls_enum_merge - the chains' suites into the result, and whose order */
+static void
+tls_enum_merge(struct tls_enum *g)
+{
+	struct tls_probe_info *pi = &g->facts->probes;
+	struct tls_cipher_list *cl;
+	const struct tls_chain *c;
+	size_t lv, i, k, nchains;
+	int fwd, rev;
+
+	for (lv = 0; lv < TLS_ENUM_NLIST; lv++) {
+		cl = &pi->ciphers[tls_enum_list_at[lv]];
+		nchains = 0;
+		for (i = 0; i < g->nchains; i++) {
+			c = g->chains[i];
+			if (c->v != tls_enum_list_at[lv])
+				continue;
+			nchains++;
+			for (k = 0;
+			     k < c->nfound && cl->n < TLS_PROBE_MAXCIPHERS; k++)
+				cl->suites[cl->n++] = c->found[k];
+		}
+		if (nchains == 0 || cl->n < 2)
+			continue;
+		fwd = g->first[lv][0];
+		rev = g->first[lv][1];
+		if (fwd > 0 && rev > 0)
+			cl->server_order = fwd == rev ? 1 : 0;
+	}
 }
 
 /* tls_enum_ask - start the conversation for the question in e */
@@ -487,10 +592,8 @@ tls_enum_next(struct tls_lane *e)
 	struct tls_probe_info *pi = &e->facts->probes;
 	const size_t nat =
 	    sizeof(tls_enum_family_at) / sizeof(tls_enum_family_at[0]);
-	const int nlv =
-	    (int)(sizeof(tls_enum_list_at) / sizeof(tls_enum_list_at[0]));
-	uint16_t rev[TLS_PROBE_MAXCIPHERS];
-	struct tls_cipher_list *cl;
+	uint16_t all[TLS_ENUM_MAXSUITES], rev[TLS_ENUM_MAXSUITES];
+	size_t nall;
 	enum tls_proto v;
 	const int n = e->grp->nlanes;
 	size_t i;
@@ -539,33 +642,42 @@ tls_enum_next(struct tls_lane *e)
 			return;
 		}
 		break;
-	case TLS_ENUM_PHASE_CIPHERS:
-		for (; e->lv < nlv; e->lv++, e->nleft = 0) {
-			v = tls_enum_list_at[e->lv];
-			if (pi->proto[v] != 1 || e->lv % n != e->index)
+	case TLS_ENUM_PHASE_ORDER:
+		for (; e->oq < 2 * (int)TLS_ENUM_NLIST; e->oq++) {
+			v = tls_enum_list_at[e->oq / 2];
+			if (pi->proto[v] != 1 || e->oq % n != e->index)
 				continue;
-			if (e->nleft == 0 && pi->ciphers[v].n == 0)
-				tls_enum_all(e, v);
-			if (e->nleft == 0 ||
-			    tls_enum_offer(e, v, e->left, e->nleft) != 0)
-				continue;
-			tls_enum_ask(e);
-			return;
+			nall = tls_enum_all(v, all);
+			if (v == TLS_PROTO_SSL3 && nall > TLS_ENUM_SSL3_SUITES)
+				nall = TLS_ENUM_SSL3_SUITES;
+			for (i = 0; e->oq % 2 == 1 && i < nall; i++)
+				rev[i] = all[nall - 1 - i];
+			if (tls_enum_offer(e, v, e->oq % 2 ? rev : all, nall) ==
+			    0) {
+				tls_enum_ask(e);
+				return;
+			}
 		}
 		break;
-	case TLS_ENUM_PHASE_ORDER:
-		cl = &pi->ciphers[tls_enum_list_at[e->lv]];
-		for (i = 0; i < cl->n; i++)
-			rev[i] = cl->suites[cl->n - 1 - i];
-		if (tls_enum_offer(e, tls_enum_list_at[e->lv], rev, cl->n) ==
-		    0) {
-			tls_enum_ask(e);
-			return;
+	case TLS_ENUM_PHASE_CIPHERS:
+		for (;;) {
+			if (e->chain != NULL && e->chain->nleft == 0) {
+				e->chain->busy = false;
+				e->chain->done = true;
+				e->chain = NULL;
+			}
+			if (e->chain == NULL)
+				e->chain = tls_enum_take(e->grp);
+			if (e->chain == NULL)
+				break;
+			if (tls_enum_offer(e, e->chain->v, e->chain->left,
+			        e->chain->nleft) == 0) {
+				tls_enum_ask(e);
+				return;
+			}
+			e->chain->nleft = 0;
 		}
-		e->phase = TLS_ENUM_PHASE_CIPHERS;
-		e->lv++;
-		tls_enum_next(e);
-		return;
+		break;
 	}
 	tls_lane_idle(e);
 }
@@ -573,6 +685,7 @@ tls_enum_next(struct tls_lane *e)
 static void
 tls_enum_free(struct tls_enum *g)
 {
+	size_t k;
 	int i;
 
 	for (i = 0; i < g->nlanes; i++) {
@@ -580,6 +693,8 @@ tls_enum_free(struct tls_enum *g)
 		addr_facts_unref(g->lanes[i]->scratch);
 		free(g->lanes[i]);
 	}
+	for (k = 0; k < g->nchains; k++)
+		free(g->chains[k]);
 	event_free(g->kick);
 	addr_facts_unref(g->facts);
 	free(g);
@@ -613,19 +728,29 @@ tls_enum_on_kick(evutil_socket_t fd, short what, void *arg)
 		if (g->abandoned || g->stage == TLS_ENUM_PHASE_CIPHERS ||
 		    (g->stage == TLS_ENUM_PHASE_FAMILIES &&
 		        !(g->flags & TLS_ENUM_CIPHERS))) {
+			if (g->stage == TLS_ENUM_PHASE_CIPHERS)
+				tls_enum_merge(g);
 			tls_enum_finish(g);
 			return;
 		}
-		g->stage = g->stage == TLS_ENUM_PHASE_VERSIONS
-		    ? TLS_ENUM_PHASE_FAMILIES
-		    : TLS_ENUM_PHASE_CIPHERS;
-		if (g->stage == TLS_ENUM_PHASE_CIPHERS)
+		switch (g->stage) {
+		case TLS_ENUM_PHASE_VERSIONS:
+			g->stage = TLS_ENUM_PHASE_FAMILIES;
+			break;
+		case TLS_ENUM_PHASE_FAMILIES:
+			g->stage = TLS_ENUM_PHASE_ORDER;
+			break;
+		default:
+			g->stage = TLS_ENUM_PHASE_CIPHERS;
 			g->facts->probes.enumerated = true;
+			tls_enum_plan(g);
+			break;
+		}
 		for (i = 0; i < n; i++) {
 			l = g->lanes[i];
 			l->phase = g->stage;
-			l->family = l->at = l->fsat = l->lv = 0;
-			l->nleft = 0;
+			l->family = l->at = l->fsat = l->oq = 0;
+			l->chain = NULL;
 		}
 	}
 	/* the last lane may end the stage: n, not g->nlanes, after it */
@@ -649,6 +774,7 @@ tls_enum_start(const struct smtp_probe_config *cfg, struct addr_facts *facts,
 	g->arg = arg;
 	g->slots = *slots;
 	g->stage = TLS_ENUM_PHASE_VERSIONS;
+	memset(g->first, 0xff, sizeof(g->first)); /* -1: not asked */
 	/* one lane on the endpoint's own slot, more where --per-ip allows */
 	g->nlanes = 1;
 	while (g->nlanes < TLS_ENUM_MAXLANES && g->slots.acquire != NULL &&
