@@ -32,6 +32,11 @@ RESOLVER_ADDR=127.0.2.2
 PF_ADDRS="127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14 ::1 127.0.0.30 127.0.0.34 127.0.0.35"
 HOSTILE_ADDRS="127.0.0.21 127.0.0.22 127.0.0.23 127.0.0.24 127.0.0.25 127.0.0.26 127.0.0.27 127.0.0.28 127.0.0.33"
 EXIM_ADDR=127.0.0.31
+# nginx: the MTA-STS policy hosts of these lab domains (DOMAIN.test), all
+# on one address, told apart by SNI/Host (zones/test.zone.in)
+STS_ADDR=127.0.0.40
+STS_DOMAINS="stsgood stswild stsnotcovered ststesting sts404 stsredirect
+stsnotxt stsbadmx stsshort stsinvalid stsctype stsbig stsbadtxt"
 JSSE_ADDR=127.0.0.32
 # Postfix on 127.0.0.10 also listens on 465 (implicit TLS) and 587.
 PF_EXTRA_PORTS="127.0.0.10:465 127.0.0.10:587"
@@ -281,13 +286,20 @@ EOF
 		    -out "$CA/$name.key" 2>>"$CA/openssl.log" &
 		pids="$pids $!"
 	done
+	# The MTA-STS policy hosts (nginx): P-256 keys, instant to make
+	for name in sts stsother; do
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+		    -out "$CA/$name.key" 2>>"$CA/openssl.log" &
+		pids="$pids $!"
+	done
 	# weakcert.test: a 1024-bit RSA key (cert-key-weak)
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 \
 	    -out "$CA/weakcert.key" 2>>"$CA/openssl.log" &
 	pids="$pids $!"
 	# shellcheck disable=SC2086
 	wait $pids || true
-	for name in ca good ipv6 selfsigned expired wrongname legacy weakcert; do
+	for name in ca good ipv6 selfsigned expired wrongname legacy weakcert \
+	    sts stsother; do
 		[ -s "$CA/$name.key" ] || die "key generation failed for $name; $(logtail "$CA/openssl.log")"
 	done
 	for name in tls10 weakcipher sslv3 sslv2 nofs; do
@@ -327,6 +339,11 @@ EOF
 	leaf sslv3 mx.sslv3.test "$start" "$end"
 	leaf sslv2 mx.sslv2.test "$start" "$end"
 	leaf nofs mx.nofs.test "$start" "$end"
+	# every MTA-STS policy host but one (stsbadcert.test gets another name)
+	# shellcheck disable=SC2086
+	leaf sts "$(printf 'mta-sts.%s.test,' $STS_DOMAINS | sed 's/,$//')" \
+	    "$start" "$end"
+	leaf stsother mta-sts.elsewhere.test "$start" "$end"
 	# weakcert.test: 1024-bit key, signed with SHA-1 (cert-sha1)
 	openssl req -new -key "$CA/weakcert.key" -subj "/CN=mx.weakcert.test" \
 	    -out "$CA/weakcert.csr" 2>>"$CA/openssl.log"
@@ -371,7 +388,7 @@ EOF
 }
 
 gen_dns() {
-	local serial ksk ds
+	local serial ksk ds ee ta flip
 	serial=$(date +%s)
 	mkdir -p "$DNS/zones" "$DNS/keys" "$DNS/nsd"
 
@@ -387,13 +404,23 @@ gen_dns() {
 	render "$SRC/zones/root.zone.in" "$DNS/zones/root.zone" SERIAL="$serial"
 	render "$SRC/zones/test.zone.in" "$DNS/zones/test.zone" \
 	    SERIAL="$serial" SIGNED_DS="$ds"
+	# DANE: the TLSA data of this run's good certificate and CA
+	ee=$(openssl x509 -in "$CA/good.pem" -pubkey -noout |
+	    openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
+	ta=$(openssl x509 -in "$CA/ca.pem" -outform DER | sha256sum |
+	    cut -d' ' -f1)
+	[ ${#ee} -eq 64 ] && [ ${#ta} -eq 64 ] ||
+	    die "cannot compute the TLSA data from $CA"
 	render "$SRC/zones/signed.test.zone.in" "$DNS/zones/signed.test.zone" \
-	    SERIAL="$serial"
+	    SERIAL="$serial" TLSA_EE="3 1 1 $ee" TLSA_EE_REST=" 1 1 $ee" \
+	    TLSA_TA="2 0 1 $ta"
+	render "$SRC/zones/cyber.dhs.gov.zone.in" \
+	    "$DNS/zones/cyber.dhs.gov.zone" SERIAL="$serial"
 	cp "$SRC/zones/root.hints.in" "$DNS/root.hints"
 	gen_bench_zone "$serial" >"$DNS/zones/bench.test.zone"
 
 	# Signatures from a day ago to a year ahead; the serial is unixtime.
-	dnssec-signzone -q -S -K "$DNS/keys" -d "$DNS/keys" -N keep \
+	dnssec-signzone -q -S -K "$DNS/keys" -d "$DNS/keys" -N keep -O full \
 	    -o signed.test. -s now-86400 -e now+31536000 \
 	    -f "$DNS/zones/signed.test.zone.signed" \
 	    "$DNS/zones/signed.test.zone" >>"$DNS/dnssec.log" 2>&1 ||
@@ -404,6 +431,17 @@ gen_dns() {
 	grep -q '^bogus\.signed\.test\..*MX[[:space:]]*20 ' \
 	    "$DNS/zones/signed.test.zone.signed" ||
 	    die "could not alter bogus.signed.test MX after signing"
+	# danebogus.signed.test: change the first hex digit of the TLSA data
+	# (0 -> 1, anything else -> 0), keep its signature
+	case $ee in
+	0*) flip=1 ;;
+	*) flip=0 ;;
+	esac
+	sed -i "s/^\(_25\._tcp\.mx\.danebogus\.signed\.test\.[[:space:]].*TLSA[[:space:]]*3 1 1 \)[0-9A-Fa-f]/\1$flip/" \
+	    "$DNS/zones/signed.test.zone.signed"
+	grep -qi "^_25\._tcp\.mx\.danebogus\.signed\.test\..*TLSA[[:space:]]*3 1 1 $flip" \
+	    "$DNS/zones/signed.test.zone.signed" ||
+	    die "could not alter the danebogus.signed.test TLSA after signing"
 
 	# Trust anchor for libunbound (ub_ctx_add_ta_file): the DS of the
 	# KSK; the DNSKEY form is written next to it.
@@ -435,7 +473,8 @@ EOF
 	if ! { nsd-checkzone . "$DNS/zones/root.zone" &&
 	    nsd-checkzone test. "$DNS/zones/test.zone" &&
 	    nsd-checkzone signed.test. "$DNS/zones/signed.test.zone.signed" &&
-	    nsd-checkzone bench.test. "$DNS/zones/bench.test.zone"; } \
+	    nsd-checkzone bench.test. "$DNS/zones/bench.test.zone" &&
+	    nsd-checkzone cyber.dhs.gov. "$DNS/zones/cyber.dhs.gov.zone"; } \
 	    >>"$DNS/check.log" 2>&1; then
 		die "nsd-checkzone failed; $(logtail "$DNS/check.log")"
 	fi
@@ -659,11 +698,39 @@ start_hostile() {
 
 # ---------------------------------------------------------------- nginx
 
+# gen_sts_policies DIR - DIR/mta-sts.DOMAIN.test/.well-known/mta-sts.txt
+# for the MTA-STS scenarios (zones/test.zone.in): CRLF, as RFC 8461 3.2
+# writes it; stsinvalid has a mode no client knows, stsbig 100 KiB (over
+# the 64 KiB a client reads), sts404 and stsredirect no file at all.
+gen_sts_policies() {
+	local dir=$1 dom mode mx age f
+	for dom in $STS_DOMAINS; do
+		mode=enforce mx=mx.good.test age=604800
+		case $dom in
+		sts404 | stsredirect) continue ;;
+		stswild) mx="*.good.test" ;;
+		stsnotcovered) mx=mx.elsewhere.test ;;
+		ststesting) mode=testing ;;
+		stsbadmx) mx=mx.wrongname.test ;;
+		stsshort) age=3600 ;;
+		stsinvalid) mode=bogus ;;
+		esac
+		f=$dir/mta-sts.$dom.test/.well-known/mta-sts.txt
+		mkdir -p "${f%/*}"
+		printf 'version: STSv1\r\nmode: %s\r\nmx: %s\r\nmax_age: %s\r\n' \
+		    "$mode" "$mx" "$age" >"$f"
+		if [ "$dom" = stsbig ]; then
+			head -c 102400 /dev/zero | tr '\0' '#' >>"$f"
+		fi
+	done
+}
+
 # nginx on 127.0.0.10:443 with the good certificate: a real implicit-TLS
 # (HTTPS) server for the TLS probes on port 443 (the web checks come later).
 start_nginx() {
 	local d=$LAB/nginx
 	mkdir -p "$d/tmp"
+	gen_sts_policies "$d/sts"
 	cat >"$d/nginx.conf" <<EOF
 # Generated by tests/lab/lab.sh
 pid $d/nginx.pid;
@@ -684,6 +751,43 @@ http {
 		ssl_certificate_key $CA/good.key;
 		ssl_protocols TLSv1.2 TLSv1.3;
 		location / { return 200 "mxaudit lab\n"; }
+	}
+	# MTA-STS policy hosts (RFC 8461 3.3), told apart by name
+	server {
+		listen $STS_ADDR:443 ssl default_server;
+		server_name _;
+		ssl_certificate $CA/sts.pem;
+		ssl_certificate_key $CA/sts.key;
+		ssl_protocols TLSv1.2 TLSv1.3;
+		root $d/sts/\$host;
+		types { }
+		default_type text/plain;
+		location / { try_files \$uri =404; }
+	}
+	server {
+		listen $STS_ADDR:443 ssl;
+		server_name mta-sts.stsbadcert.test;
+		ssl_certificate $CA/stsother.pem;
+		ssl_certificate_key $CA/stsother.key;
+		root $d/sts/mta-sts.stsgood.test;
+		types { }
+		default_type text/plain;
+	}
+	server {
+		listen $STS_ADDR:443 ssl;
+		server_name mta-sts.stsredirect.test;
+		ssl_certificate $CA/sts.pem;
+		ssl_certificate_key $CA/sts.key;
+		return 301 https://mta-sts.stsgood.test\$request_uri;
+	}
+	server {
+		listen $STS_ADDR:443 ssl;
+		server_name mta-sts.stsctype.test;
+		ssl_certificate $CA/sts.pem;
+		ssl_certificate_key $CA/sts.key;
+		root $d/sts/mta-sts.stsgood.test;
+		types { }
+		default_type text/html;
 	}
 }
 EOF
