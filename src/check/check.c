@@ -335,6 +335,7 @@ check_mx_host(struct domain_result *r, const struct mx_host *m, time_t now)
 	}
 	for (i = 0; i < m->naddrs; i++)
 		check_endpoint(r, m->addrs[i].facts, now);
+	check_dane(r, m);
 }
 
 void
@@ -374,4 +375,5 @@ check_domain(struct domain_result *r, time_t now)
 		    "(RFC 5321 5.1)");
 	for (i = 0; i < r->nmx; i++)
 		check_mx_host(r, &r->mx[i], now);
+	check_mtasts(r);
 }

@@ -19,4 +19,8 @@
 /* check_domain - append the findings of r (judged at time now) to r */
 void check_domain(struct domain_result *r, time_t now);
 
+/* check_sts.c: MTA-STS (RFC 8461) and DANE (RFC 7672) */
+void check_mtasts(struct domain_result *r);
+void check_dane(struct domain_result *r, const struct mx_host *m);
+
 #endif

@@ -176,6 +176,7 @@ cmd_scan(int argc, char **argv)
 	cfg.per_ip = 2;
 	cfg.port = 25;
 	cfg.tls_probes = true;
+	cfg.policies = true;
 	if (gethostname(host, sizeof(host)) != 0 || host[0] == '\0')
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';

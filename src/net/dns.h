@@ -27,6 +27,7 @@ enum dns_rrtype {
 	DNS_TYPE_A = 1,
 	DNS_TYPE_NS = 2,
 	DNS_TYPE_CNAME = 5,
+	DNS_TYPE_PTR = 12,
 	DNS_TYPE_MX = 15,
 	DNS_TYPE_TXT = 16,
 	DNS_TYPE_AAAA = 28,

@@ -279,6 +279,24 @@ x509info_fill_serial(X509 *x, struct cert_info *out)
 	}
 }
 
+/* x509info_fill_der - the certificate as sent, for DANE matching later */
+static void
+x509info_fill_der(X509 *x, struct cert_info *out)
+{
+	unsigned char *p;
+	int len = i2d_X509(x, NULL);
+
+	if (len <= 0)
+		return;
+	out->der = p = xmalloc((size_t)len);
+	if (i2d_X509(x, &p) != len) {
+		free(out->der);
+		out->der = NULL;
+		return;
+	}
+	out->der_len = (size_t)len;
+}
+
 void
 x509info_fill(X509 *x, struct cert_info *out)
 {
@@ -300,6 +318,7 @@ x509info_fill(X509 *x, struct cert_info *out)
 		out->sha256 = x509info_hex(md, mdlen, false);
 	else
 		out->sha256 = xstrdup("");
+	x509info_fill_der(x, out);
 	/*
 	 * Not X509_check_issued(x, x): it also demands keyCertSign when a
 	 * keyUsage extension is present, which would call a self-signed leaf

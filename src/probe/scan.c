@@ -23,8 +23,13 @@
 #include <strings.h>
 #include <sys/time.h>
 
+#include "net/dane.h"
 #include "net/dns.h"
+#include "net/https.h"
 #include "net/tls.h"
+#include "proto/dnsmsg.h"
+#include "proto/tlsa.h"
+#include "probe/mtasts_probe.h"
 #include "probe/smtp_probe.h"
 #include "probe/tls_enum.h"
 #include "util/log.h"
@@ -78,6 +83,7 @@ struct job {
 	struct job_query *queries; /* owned */
 	struct waiter *waiters;    /* borrowed; owned by endpoints */
 	struct event *deadline;    /* owned */
+	struct mtasts_probe *sts;  /* owned while it runs */
 	struct timeval t0;
 	struct job *prev, *next; /* jobs in flight */
 };
@@ -85,9 +91,10 @@ struct job {
 struct scan {
 	struct event_base *base; /* borrowed */
 	struct scan_config cfg;
-	struct dns *dns;   /* owned */
-	SSL_CTX *ssl_ctx;  /* owned */
-	X509_STORE *store; /* owned */
+	struct dns *dns;     /* owned */
+	struct https *https; /* owned: MTA-STS policy fetches */
+	SSL_CTX *ssl_ctx;    /* owned */
+	X509_STORE *store;   /* owned */
 	struct smtp_probe_config probe_cfg;
 	scan_result_cb cb;
 	void *arg;
@@ -364,6 +371,8 @@ job_query(struct job *j, const char *name, int type, size_t mx)
 		free(jq);
 		if (type == DNS_TYPE_MX)
 			dns_answer_info_set(&j->r->mx_answer, &reply);
+		else if (type == DNS_TYPE_TLSA)
+			dns_answer_info_set(&j->r->mx[mx].dane.answer, &reply);
 		else
 			dns_answer_info_set(type == DNS_TYPE_A
 			        ? &j->r->mx[mx].a
@@ -394,6 +403,39 @@ mx_cmp(const void *a, const void *b)
 	if (x->preference != y->preference)
 		return x->preference < y->preference ? -1 : 1;
 	return strcmp(x->host, y->host);
+}
+
+static void
+job_on_sts(void *arg)
+{
+	struct job *j = arg;
+
+	j->sts = NULL;
+	job_task_done(j);
+}
+
+/*
+ * job_policies - the domain exists and takes mail: look at what it
+ * publishes for senders (MTA-STS). After the MX answer, not with it: a
+ * domain that does not exist or takes no mail has no policy to check.
+ */
+static void
+job_policies(struct job *j)
+{
+	struct scan *s = j->scan;
+	struct mtasts_probe_config mc;
+
+	if (!s->cfg.policies ||
+	    (j->r->mx_source != MX_SOURCE_MX &&
+	        j->r->mx_source != MX_SOURCE_IMPLICIT))
+		return;
+	mc.base = s->base;
+	mc.dns = s->dns;
+	mc.https = s->https;
+	mc.timeout = s->cfg.timeout;
+	j->sts =
+	    mtasts_probe_start(&mc, j->r->domain, &j->r->mtasts, job_on_sts, j);
+	j->pending++;
 }
 
 /* job_on_mx - the MX answer: build the MX list, ask for its addresses */
@@ -455,6 +497,7 @@ job_on_mx(struct job *j, const struct dns_reply *reply)
 	} else {
 		return;
 	}
+	job_policies(j);
 	for (i = 0; i < r->nmx; i++) {
 		r->mx[i].a.rcode = r->mx[i].aaaa.rcode = -1;
 		if (scan_is_literal(r->mx[i].host)) {
@@ -500,6 +543,92 @@ job_on_addr(struct job *j, size_t mx, int type, const struct dns_reply *reply)
 	}
 }
 
+/*
+ * job_dane_ask - both address answers of MX m are in: ask for its TLSA
+ * records when they are DNSSEC-secure (RFC 7672 2.2.1: DANE needs secure
+ * address records), else DANE cannot apply.
+ */
+static void
+job_dane_ask(struct job *j, size_t mx)
+{
+	struct mx_host *m = &j->r->mx[mx];
+	const struct dns_answer_info *a = &m->a, *aaaa = &m->aaaa;
+	char name[DNSMSG_NAMEMAX + 16];
+
+	if (a->status == DNS_STATUS_NONE || aaaa->status == DNS_STATUS_NONE)
+		return; /* the other one is still out */
+	if (m->naddrs == 0)
+		return;
+	if (a->dnssec == DNSSEC_BOGUS || aaaa->dnssec == DNSSEC_BOGUS) {
+		m->dane.status = DANE_STATUS_BOGUS;
+		return;
+	}
+	if ((a->status == DNS_STATUS_OK && a->dnssec != DNSSEC_SECURE) ||
+	    (aaaa->status == DNS_STATUS_OK && aaaa->dnssec != DNSSEC_SECURE)) {
+		m->dane.status = DANE_STATUS_INSECURE;
+		return;
+	}
+	m->dane.ran = true;
+	m->dane.answer.rcode = -1;
+	snprintf(name, sizeof(name), "_%u._tcp.%s", j->scan->cfg.port,
+	    m->cname != NULL ? m->cname : m->host);
+	job_query(j, name, DNS_TYPE_TLSA, mx);
+}
+
+/* job_on_tlsa - the TLSA RRset of MX mx */
+static void
+job_on_tlsa(struct job *j, size_t mx, const struct dns_reply *reply)
+{
+	struct dane_facts *d = &j->r->mx[mx].dane;
+	const struct dnsmsg *msg = reply->msg;
+	const uint8_t *rd;
+	struct tlsa_rr rr;
+	char text[2 * 1024 + 16];
+	size_t i;
+
+	dns_answer_info_set(&d->answer, reply);
+	if (reply->dnssec == DNSSEC_BOGUS) {
+		d->status = DANE_STATUS_BOGUS;
+		return;
+	}
+	if (reply->status != DNS_STATUS_OK &&
+	    reply->status != DNS_STATUS_NODATA &&
+	    reply->status != DNS_STATUS_NXDOMAIN)
+		return; /* unknown: the lookup failed */
+	if (reply->dnssec != DNSSEC_SECURE) {
+		d->status = DANE_STATUS_INSECURE;
+		return;
+	}
+	d->status = DANE_STATUS_NONE;
+	for (i = 0; msg != NULL && i < msg->nrr && d->ntlsa < DANE_MAXRR; i++) {
+		if (msg->rr[i].section != 1 || msg->rr[i].type != DNS_TYPE_TLSA)
+			continue;
+		rd = reply->packet + msg->rr[i].rdoff;
+		if (msg->rr[i].rdoff + msg->rr[i].rdlen > reply->len ||
+		    tlsa_parse_rdata(rd, msg->rr[i].rdlen, &rr, NULL) != 0)
+			continue;
+		if (tlsa_format(&rr, text, sizeof(text)) >= sizeof(text))
+			continue; /* Full(0) data this long: not for SMTP */
+		d->tlsa =
+		    xreallocarray(d->tlsa, d->ntlsa + 1, sizeof(*d->tlsa));
+		d->tlsa[d->ntlsa++] = xstrdup(text);
+		switch (tlsa_smtp_status(&rr)) {
+		case TLSA_USABLE:
+			d->nusable++;
+			break;
+		case TLSA_UNUSABLE_PKIX:
+			d->npkix++;
+			break;
+		default:
+			d->nunknown++;
+			break;
+		}
+	}
+	if (d->ntlsa > 0)
+		d->status =
+		    d->nusable > 0 ? DANE_STATUS_UNKNOWN : DANE_STATUS_UNUSABLE;
+}
+
 static void
 job_on_dns(void *arg, const struct dns_reply *reply)
 {
@@ -509,10 +638,14 @@ job_on_dns(void *arg, const struct dns_reply *reply)
 	for (pq = &j->queries; *pq != jq; pq = &(*pq)->next)
 		;
 	*pq = jq->next;
-	if (jq->type == DNS_TYPE_MX)
+	if (jq->type == DNS_TYPE_MX) {
 		job_on_mx(j, reply);
-	else
+	} else if (jq->type == DNS_TYPE_TLSA) {
+		job_on_tlsa(j, jq->mx, reply);
+	} else {
 		job_on_addr(j, jq->mx, jq->type, reply);
+		job_dane_ask(j, jq->mx);
+	}
 	free(jq);
 	job_task_done(j);
 }
@@ -527,6 +660,90 @@ job_on_deadline(evutil_socket_t fd, short what, void *arg)
 	log_debug("%s: domain deadline passed", j->r->domain);
 	j->r->timed_out = true;
 	job_finish(j);
+}
+
+/* job_dane_chain - the chain an address presented, or NULL */
+static STACK_OF(X509) *
+job_dane_chain(const struct tls_info *t)
+{
+	STACK_OF(X509) *sk = sk_X509_new_null();
+	const unsigned char *p;
+	X509 *x;
+	size_t i;
+
+	for (i = 0; sk != NULL && i < t->nchain; i++) {
+		p = t->chain[i].der;
+		if (p == NULL ||
+		    (x = d2i_X509(NULL, &p, (long)t->chain[i].der_len)) ==
+		        NULL ||
+		    sk_X509_push(sk, x) <= 0) {
+			sk_X509_pop_free(sk, X509_free);
+			return NULL;
+		}
+	}
+	return sk;
+}
+
+/*
+ * job_dane_match - each address of each MX with usable TLSA records
+ * against them: every one that speaks TLS must match (RFC 7672 2.2)
+ */
+static void
+job_dane_match(struct domain_result *r)
+{
+	unsigned char(*bufs)[1024];
+	struct tlsa_rr rrs[DANE_MAXRR];
+	struct dane_params dp;
+	struct dane_result res;
+	STACK_OF(X509) *sk;
+	const struct addr_facts *f;
+	struct dane_facts *d;
+	size_t i, k, n;
+	bool any;
+
+	for (i = 0; i < r->nmx; i++) {
+		d = &r->mx[i].dane;
+		if (d->status != DANE_STATUS_UNKNOWN || d->nusable == 0)
+			continue;
+		bufs = xcalloc(d->ntlsa, sizeof(*bufs));
+		for (n = k = 0; k < d->ntlsa; k++)
+			if (tlsa_parse_text(d->tlsa[k], strlen(d->tlsa[k]),
+			        &rrs[n], bufs[n], sizeof(bufs[n]), NULL) == 0)
+				n++;
+		memset(&dp, 0, sizeof(dp));
+		dp.mx = r->mx[i].host;
+		dp.next_hop = r->domain;
+		dp.rrs = rrs;
+		dp.nrrs = n;
+		d->status = DANE_STATUS_VALID;
+		any = false;
+		for (k = 0; k < r->mx[i].naddrs; k++) {
+			f = r->mx[i].addrs[k].facts;
+			if (!f->done)
+				continue;
+			if (!f->tls.ok) {
+				d->status = DANE_STATUS_MISMATCH;
+				free(d->detail);
+				d->detail =
+				    xasprintf("%s: no TLS to check", f->ip);
+				continue;
+			}
+			if ((sk = job_dane_chain(&f->tls)) == NULL)
+				continue;
+			if (dane_match_chain(sk, &dp, &res) == 0 &&
+			    res.matched) {
+				any = true;
+			} else if (d->status != DANE_STATUS_MISMATCH) {
+				d->status = DANE_STATUS_MISMATCH;
+				d->detail = xasprintf("%s: %s", f->ip,
+				    res.error != NULL ? res.error : "no match");
+			}
+			sk_X509_pop_free(sk, X509_free);
+		}
+		free(bufs);
+		if (d->status == DANE_STATUS_VALID && !any)
+			d->status = DANE_STATUS_UNKNOWN;
+	}
 }
 
 /* job_finish - report the domain, release everything the job holds */
@@ -550,6 +767,8 @@ job_finish(struct job *j)
 		free(w);
 	}
 	event_free(j->deadline);
+	mtasts_probe_cancel(j->sts);
+	job_dane_match(j->r);
 	j->r->duration_ms = elapsed_ms(&j->t0);
 	if (j->prev != NULL)
 		j->prev->next = j->next;
@@ -606,6 +825,7 @@ scan_new(struct event_base *base, const struct scan_config *cfg,
 {
 	struct scan *s = xcalloc(1, sizeof(*s));
 	struct dns_config dc;
+	struct https_config hc;
 
 	*err = NULL;
 	s->base = base;
@@ -618,9 +838,13 @@ scan_new(struct event_base *base, const struct scan_config *cfg,
 	dc.root_hints = cfg->root_hints;
 	dc.timeout = cfg->timeout;
 	dc.debug = cfg->dns_debug;
+	memset(&hc, 0, sizeof(hc));
+	hc.ca_file = cfg->ca_file;
+	hc.user_agent = "mxaudit (MTA-STS policy fetch)";
 	if ((s->dns = dns_new(base, &dc, err)) == NULL ||
 	    (s->ssl_ctx = tls_client_ctx_new(err)) == NULL ||
-	    (s->store = tls_store_new(cfg->ca_file, err)) == NULL) {
+	    (s->store = tls_store_new(cfg->ca_file, err)) == NULL ||
+	    (s->https = https_new(base, &hc, err)) == NULL) {
 		scan_free(s);
 		return NULL;
 	}
@@ -694,6 +918,7 @@ scan_free(struct scan *s)
 	for (i = s->queue_pos; i < s->nqueue; i++)
 		free(s->queue[i]);
 	free(s->queue);
+	https_free(s->https);
 	dns_free(s->dns);
 	SSL_CTX_free(s->ssl_ctx);
 	X509_STORE_free(s->store);

@@ -36,6 +36,7 @@ struct scan_config {
 	bool transcript;
 	bool tls_probes; /* the protocol and weak-cipher probes */
 	bool ciphers;    /* and every suite of every version (--ciphers) */
+	bool policies;   /* MTA-STS, DANE (and the DNS policy records) */
 	int dns_debug;   /* libunbound verbosity, 0 for none */
 };
 

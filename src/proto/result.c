@@ -160,6 +160,60 @@ dns_answer_info_release(struct dns_answer_info *a)
 	a->error = NULL;
 }
 
+/* strv_free - an owned array of n owned strings */
+static void
+strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+dane_facts_release(struct dane_facts *d)
+{
+	dns_answer_info_release(&d->answer);
+	strv_free(d->tlsa, d->ntlsa);
+	free(d->detail);
+	memset(d, 0, sizeof(*d));
+}
+
+void
+mtasts_facts_release(struct mtasts_facts *m)
+{
+	dns_answer_info_release(&m->txt_answer);
+	free(m->txt);
+	free(m->txt_error);
+	free(m->id);
+	free(m->url);
+	free(m->content_type);
+	free(m->location);
+	free(m->body);
+	strv_free(m->mx, m->nmx);
+	strv_free(m->problems, m->nproblems);
+	free(m->error_detail);
+	memset(m, 0, sizeof(*m));
+}
+
+const char *
+dane_status_name(enum dane_status s)
+{
+	static const char *const names[] = {
+		[DANE_STATUS_UNKNOWN] = "unknown",
+		[DANE_STATUS_NONE] = "none",
+		[DANE_STATUS_VALID] = "valid",
+		[DANE_STATUS_MISMATCH] = "mismatch",
+		[DANE_STATUS_UNUSABLE] = "unusable",
+		[DANE_STATUS_BOGUS] = "bogus",
+		[DANE_STATUS_INSECURE] = "insecure",
+	};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s]
+	                                                      : "unknown";
+}
+
 void
 cert_info_release(struct cert_info *c)
 {
@@ -175,6 +229,7 @@ cert_info_release(struct cert_info *c)
 	free(c->sig_alg);
 	free(c->serial);
 	free(c->sha256);
+	free(c->der);
 }
 
 void
@@ -191,16 +246,6 @@ tls_info_release(struct tls_info *t)
 	free(t->chain);
 	free(t->verify_error);
 	free(t->matched_name);
-}
-
-static void
-strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 struct addr_facts *
@@ -304,8 +349,10 @@ domain_result_free(struct domain_result *r)
 		for (j = 0; j < m->naddrs; j++)
 			addr_facts_unref(m->addrs[j].facts);
 		free(m->addrs);
+		dane_facts_release(&m->dane);
 	}
 	free(r->mx);
+	mtasts_facts_release(&r->mtasts);
 	for (i = 0; i < r->nfindings; i++) {
 		free(r->findings[i].mx);
 		free(r->findings[i].ip);

@@ -99,11 +99,13 @@ struct cert_info {
 	time_t not_after;
 	char *key_type; /* owned: "RSA", "EC", "ED25519", "ED448", "DSA" */
 	int key_bits;
-	char *curve;      /* owned, EC curve name or NULL */
-	char *sig_alg;    /* owned: "sha256WithRSAEncryption" ... */
-	char *serial;     /* owned, hex */
-	char *sha256;     /* owned, hex fingerprint of the DER */
-	bool self_signed; /* issuer == subject and self-signature verifies */
+	char *curve;        /* owned, EC curve name or NULL */
+	char *sig_alg;      /* owned: "sha256WithRSAEncryption" ... */
+	char *serial;       /* owned, hex */
+	char *sha256;       /* owned, hex fingerprint of the DER */
+	bool self_signed;   /* issuer == subject and self-signature verifies */
+	unsigned char *der; /* owned: the certificate as sent (DANE), or NULL */
+	size_t der_len;
 };
 
 /* protocol versions the raw probes ask about (and TLS 1.3 via OpenSSL) */
@@ -224,6 +226,27 @@ struct mx_addr {
 	struct addr_facts *facts; /* shared, counted reference */
 };
 
+/* DANE (RFC 7672) for one MX host: its TLSA RRset and what it matched */
+enum dane_status {
+	DANE_STATUS_UNKNOWN = 0, /* not looked up (or the lookup failed) */
+	DANE_STATUS_NONE,        /* DNSSEC-secure, and no TLSA records */
+	DANE_STATUS_VALID,       /* every address's chain matched */
+	DANE_STATUS_MISMATCH,    /* usable records, some chain did not match */
+	DANE_STATUS_UNUSABLE,    /* TLSA records, none usable for SMTP */
+	DANE_STATUS_BOGUS,       /* the TLSA answer failed validation */
+	DANE_STATUS_INSECURE,    /* the MX host's zone is not signed */
+};
+
+struct dane_facts {
+	bool ran;                      /* TLSA asked for */
+	struct dns_answer_info answer; /* _25._tcp.<mx> TLSA (port 25) */
+	char **tlsa;                   /* owned: "3 1 1 HEX", as published */
+	size_t ntlsa;
+	size_t nusable, npkix, nunknown; /* RFC 7672 usability of the set */
+	enum dane_status status;
+	char *detail; /* owned: why not valid (the first mismatch), or NULL */
+};
+
 struct mx_host {
 	char *host;     /* owned, lowercase, no trailing dot */
 	int preference; /* -1 for the implicit MX */
@@ -233,6 +256,40 @@ struct mx_host {
 	struct dns_answer_info aaaa; /* AAAA lookup */
 	struct mx_addr *addrs;       /* owned array */
 	size_t naddrs;
+	struct dane_facts dane;
+};
+
+/*
+ * MTA-STS (RFC 8461) as published: the _mta-sts TXT record, the policy as
+ * fetched from https://mta-sts.<domain>/.well-known/mta-sts.txt, and the
+ * policy's fields when it parsed. error is a stable id (docs/findings.md)
+ * of the first thing that keeps the domain from having a usable policy.
+ */
+struct mtasts_facts {
+	bool ran;
+	struct dns_answer_info txt_answer; /* _mta-sts.<domain> TXT */
+	char *txt;   /* owned: the v=STSv1 record as published, or NULL */
+	size_t ntxt; /* v=STSv1 records (several: none counts) */
+	bool txt_valid;
+	char *txt_error;    /* owned: its syntax error, or NULL */
+	char *id;           /* owned: its id=, or NULL */
+	bool fetched;       /* the policy URL was asked for */
+	char *url;          /* owned */
+	int http_status;    /* 0 when no HTTP answer */
+	char *content_type; /* owned, or NULL */
+	char *location;     /* owned: where a redirect pointed, or NULL */
+	char *body;         /* owned: the policy as served (capped), or NULL */
+	size_t body_len;
+	bool valid;        /* a record and a valid policy: senders use it */
+	bool policy_valid; /* the policy alone parses without fatal errors */
+	int mode;          /* enum mtasts_mode of proto/mtasts.h, 0 unset */
+	long long max_age; /* seconds, -1 when absent */
+	char **mx;         /* owned: the policy's mx patterns */
+	size_t nmx;
+	char **problems; /* owned: "line N: message" */
+	size_t nproblems;
+	const char *error;  /* static stable id, NULL when all is well */
+	char *error_detail; /* owned: for a person, or NULL */
 };
 
 enum finding_severity {
@@ -255,6 +312,7 @@ struct domain_result {
 	enum mx_source mx_source;
 	struct mx_host *mx; /* owned array, in preference order */
 	size_t nmx;
+	struct mtasts_facts mtasts;
 	struct finding *findings; /* owned array, filled by check/ */
 	size_t nfindings;
 	double duration_ms;
@@ -269,6 +327,9 @@ const char *smtp_fail_name(enum smtp_fail f);
 const char *finding_severity_name(enum finding_severity s);
 
 void dns_answer_info_release(struct dns_answer_info *a);
+void dane_facts_release(struct dane_facts *d);
+void mtasts_facts_release(struct mtasts_facts *m);
+const char *dane_status_name(enum dane_status s);
 void cert_info_release(struct cert_info *c);
 void tls_info_release(struct tls_info *t);
 

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "proto/mtasts.h"
 #include "proto/tls_suites.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -465,6 +466,64 @@ report_json_addr(const struct addr_facts *f, unsigned flags, time_t now)
 	return o;
 }
 
+/* report_json_dane - the MX host's DANE state (schema: mx[].dane) */
+static json_t *
+report_json_dane(const struct dane_facts *d)
+{
+	json_t *o = report_json_object();
+	enum dane_status st = d->status;
+
+	/* a failed lookup of a secure host: we cannot say */
+	report_json_set(o, "status",
+	    st == DANE_STATUS_UNKNOWN ? json_null()
+	                              : report_json_str(dane_status_name(st)));
+	report_json_set(o, "tlsa", report_json_strv(d->tlsa, d->ntlsa));
+	report_json_set(o, "usable", report_json_int((long long)d->nusable));
+	report_json_set(
+	    o, "unusable_pkix", report_json_int((long long)d->npkix));
+	report_json_set(o, "detail", report_json_str(d->detail));
+	report_json_set(
+	    o, "dns", d->ran ? report_json_dns(&d->answer) : json_null());
+	return o;
+}
+
+/* report_json_mtasts - the domain's MTA-STS facts (schema: mta_sts) */
+static json_t *
+report_json_mtasts(const struct mtasts_facts *m)
+{
+	json_t *o = report_json_object(), *fetch;
+
+	report_json_set(o, "txt", report_json_str(m->txt));
+	report_json_set(o, "txt_records", report_json_int((long long)m->ntxt));
+	report_json_set(o, "id", report_json_str(m->id));
+	report_json_set(o, "valid", report_json_bool(m->valid));
+	report_json_set(o, "mode",
+	    m->policy_valid ? report_json_str(mtasts_mode_name(m->mode))
+	                    : json_null());
+	report_json_set(o, "mx",
+	    m->policy_valid ? report_json_strv(m->mx, m->nmx) : json_null());
+	report_json_set(
+	    o, "max_age", report_json_int_if(m->policy_valid, m->max_age));
+	report_json_set(o, "error", report_json_str(m->error));
+	report_json_set(o, "error_detail", report_json_str(m->error_detail));
+	report_json_set(
+	    o, "problems", report_json_strv(m->problems, m->nproblems));
+	fetch = report_json_object();
+	report_json_set(fetch, "url", report_json_str(m->url));
+	report_json_set(fetch, "attempted", report_json_bool(m->fetched));
+	report_json_set(fetch, "status",
+	    report_json_int_if(m->http_status > 0, m->http_status));
+	report_json_set(
+	    fetch, "content_type", report_json_str(m->content_type));
+	report_json_set(fetch, "location", report_json_str(m->location));
+	report_json_set(fetch, "policy",
+	    m->body != NULL ? report_json_string(m->body, m->body_len)
+	                    : json_null());
+	report_json_set(o, "fetch", fetch);
+	report_json_set(o, "dns", report_json_dns(&m->txt_answer));
+	return o;
+}
+
 static json_t *
 report_json_mx(const struct mx_host *m, unsigned flags, time_t now)
 {
@@ -486,6 +545,7 @@ report_json_mx(const struct mx_host *m, unsigned flags, time_t now)
 			report_json_push(addrs,
 			    report_json_addr(m->addrs[i].facts, flags, now));
 	report_json_set(o, "addresses", addrs);
+	report_json_set(o, "dane", report_json_dane(&m->dane));
 	return o;
 }
 
@@ -563,6 +623,8 @@ report_json_domain_at(const struct domain_result *r, unsigned flags, time_t now)
 	for (i = 0; i < r->nmx; i++)
 		report_json_push(mx, report_json_mx(&r->mx[i], flags, now));
 	report_json_set(o, "mx", mx);
+	report_json_set(o, "mta_sts",
+	    r->mtasts.ran ? report_json_mtasts(&r->mtasts) : json_null());
 	fi = report_json_array();
 	for (i = 0; i < r->nfindings; i++)
 		report_json_push(fi, report_json_finding(&r->findings[i]));

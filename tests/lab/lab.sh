@@ -331,6 +331,7 @@ EOF
 	end=$(gtime 365)
 	leaf good mx.good.test,mx1.twomx.test,implicit.test,mx.signed.test \
 	    "$start" "$end"
+	cat "$CA/good.pem" "$CA/ca.pem" >"$CA/good-chain.pem"
 	leaf ipv6 mx.ipv6.test "$start" "$end"
 	leaf wrongname other.example.test "$start" "$end"
 	leaf expired mx.expired.test 20200101000000Z 20210101000000Z
