@@ -20,5 +20,6 @@ bool cmd_color_on(enum cmd_color mode);
 
 int cmd_scan(int argc, char **argv);
 int cmd_headers(int argc, char **argv);
+int cmd_spf(int argc, char **argv);
 
 #endif

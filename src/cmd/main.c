@@ -15,6 +15,8 @@ static const struct {
 	{ "scan", cmd_scan, "audit the mail transport security of domains" },
 	{ "headers", cmd_headers,
 	    "was a message encrypted on every hop? (Received: fields)" },
+	{ "spf", cmd_spf,
+	    "evaluate a domain's SPF policy for a client address" },
 };
 
 static void
