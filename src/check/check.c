@@ -338,8 +338,9 @@ check_mx_host(struct domain_result *r, const struct mx_host *m, time_t now)
 	check_dane(r, m);
 }
 
-void
-check_domain(struct domain_result *r, time_t now)
+/* check_mail - the receiving side: MX, SMTP, TLS, MTA-STS, DANE */
+static void
+check_mail(struct domain_result *r, time_t now)
 {
 	size_t i;
 
@@ -376,4 +377,11 @@ check_domain(struct domain_result *r, time_t now)
 	for (i = 0; i < r->nmx; i++)
 		check_mx_host(r, &r->mx[i], now);
 	check_mtasts(r);
+}
+
+void
+check_domain(struct domain_result *r, time_t now)
+{
+	check_mail(r, now);
+	check_records(r);
 }

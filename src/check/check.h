@@ -23,4 +23,7 @@ void check_domain(struct domain_result *r, time_t now);
 void check_mtasts(struct domain_result *r);
 void check_dane(struct domain_result *r, const struct mx_host *m);
 
+/* check_records.c: SPF, DMARC, TLS-RPT and the BOD 18-01 mail verdict */
+void check_records(struct domain_result *r);
+
 #endif

@@ -17,12 +17,13 @@
 #include "probe/scan.h"
 #include "proto/domain.h"
 #include "report/json.h"
+#include "report/csv.h"
 #include "report/text.h"
 #include "util/log.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
-enum scan_format { FORMAT_TEXT, FORMAT_JSON };
+enum scan_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
 
 struct scan_cmd {
 	enum scan_format format;
@@ -39,8 +40,9 @@ static const char scan_usage[] =
     "EHLO, STARTTLS, the TLS handshake and the certificate.\n"
     "\n"
     "options:\n"
-    "  --format text|json     output format (default text; json: one\n"
-    "                         document per domain, docs/scan-result.schema.json)\n"
+    "  --format text|json|csv output format (default text; json: one\n"
+    "                         document per domain, docs/scan-result.schema.json;\n"
+    "                         csv: trustymail's 33 columns, docs/bod1801.md)\n"
     "  --transcript           include each SMTP conversation, timestamped\n"
     "  --ciphers              list every cipher suite each protocol version\n"
     "                         accepts, in the server's order\n"
@@ -83,6 +85,8 @@ scan_cmd_on_result(struct domain_result *r, void *arg)
 		c->worst = worst;
 	if (c->format == FORMAT_JSON)
 		report_json_write_at(stdout, r, c->json_flags, now);
+	else if (c->format == FORMAT_CSV)
+		report_csv_domain(stdout, r);
 	else {
 		report_text_domain_at(stdout, r, c->text_flags, now);
 		report_text_summary_add(&c->summary, r);
@@ -189,9 +193,12 @@ cmd_scan(int argc, char **argv)
 				c.format = FORMAT_TEXT;
 			else if (strcmp(optarg, "json") == 0)
 				c.format = FORMAT_JSON;
+			else if (strcmp(optarg, "csv") == 0)
+				c.format = FORMAT_CSV;
 			else
 				log_fatalx(
-				    "--format: text or json, not %s", optarg);
+				    "--format: text, json or csv, not %s",
+				    optarg);
 			break;
 		case OPT_TRANSCRIPT:
 			cfg.transcript = true;
@@ -292,6 +299,8 @@ cmd_scan(int argc, char **argv)
 		ndomains++;
 	}
 	strmap_release(&seen);
+	if (c.format == FORMAT_CSV)
+		report_csv_header(stdout);
 	scan_run(s);
 	scan_free(s);
 	event_base_free(base);

@@ -30,6 +30,7 @@
 #include "proto/dnsmsg.h"
 #include "proto/tlsa.h"
 #include "probe/mtasts_probe.h"
+#include "probe/records_probe.h"
 #include "probe/smtp_probe.h"
 #include "probe/tls_enum.h"
 #include "util/log.h"
@@ -80,10 +81,11 @@ struct job {
 	struct scan *scan;       /* borrowed */
 	struct domain_result *r; /* owned until reported */
 	size_t pending;
-	struct job_query *queries; /* owned */
-	struct waiter *waiters;    /* borrowed; owned by endpoints */
-	struct event *deadline;    /* owned */
-	struct mtasts_probe *sts;  /* owned while it runs */
+	struct job_query *queries;     /* owned */
+	struct waiter *waiters;        /* borrowed; owned by endpoints */
+	struct event *deadline;        /* owned */
+	struct mtasts_probe *sts;      /* owned while it runs */
+	struct records_probe *records; /* owned while it runs */
 	struct timeval t0;
 	struct job *prev, *next; /* jobs in flight */
 };
@@ -91,10 +93,11 @@ struct job {
 struct scan {
 	struct event_base *base; /* borrowed */
 	struct scan_config cfg;
-	struct dns *dns;     /* owned */
-	struct https *https; /* owned: MTA-STS policy fetches */
-	SSL_CTX *ssl_ctx;    /* owned */
-	X509_STORE *store;   /* owned */
+	struct dns *dns;       /* owned */
+	struct https *https;   /* owned: MTA-STS policy fetches */
+	struct orgdomain *psl; /* owned: public suffix list (DMARC) */
+	SSL_CTX *ssl_ctx;      /* owned */
+	X509_STORE *store;     /* owned */
 	struct smtp_probe_config probe_cfg;
 	scan_result_cb cb;
 	void *arg;
@@ -414,6 +417,15 @@ job_on_sts(void *arg)
 	job_task_done(j);
 }
 
+static void
+job_on_records(void *arg)
+{
+	struct job *j = arg;
+
+	j->records = NULL;
+	job_task_done(j);
+}
+
 /*
  * job_policies - the domain exists and takes mail: look at what it
  * publishes for senders (MTA-STS). After the MX answer, not with it: a
@@ -424,10 +436,20 @@ job_policies(struct job *j)
 {
 	struct scan *s = j->scan;
 	struct mtasts_probe_config mc;
+	struct records_probe_config rc;
 
-	if (!s->cfg.policies ||
-	    (j->r->mx_source != MX_SOURCE_MX &&
-	        j->r->mx_source != MX_SOURCE_IMPLICIT))
+	if (!s->cfg.policies)
+		return;
+	/* SPF and DMARC: every domain that exists, mail or not (RFC 7505) */
+	rc.base = s->base;
+	rc.dns = s->dns;
+	rc.psl = s->psl;
+	j->records = records_probe_start(
+	    &rc, j->r->domain, &j->r->records, job_on_records, j);
+	if (j->records != NULL)
+		j->pending++;
+	if (j->r->mx_source != MX_SOURCE_MX &&
+	    j->r->mx_source != MX_SOURCE_IMPLICIT)
 		return;
 	mc.base = s->base;
 	mc.dns = s->dns;
@@ -768,6 +790,7 @@ job_finish(struct job *j)
 	}
 	event_free(j->deadline);
 	mtasts_probe_cancel(j->sts);
+	records_probe_cancel(j->records);
 	job_dane_match(j->r);
 	j->r->duration_ms = elapsed_ms(&j->t0);
 	if (j->prev != NULL)
@@ -848,6 +871,12 @@ scan_new(struct event_base *base, const struct scan_config *cfg,
 		scan_free(s);
 		return NULL;
 	}
+	if ((s->psl = orgdomain_new_latest()) == NULL) {
+		*err = xstrdup("cannot load the public suffix list "
+		               "(Debian package publicsuffix)");
+		scan_free(s);
+		return NULL;
+	}
 	s->probe_cfg.base = base;
 	s->probe_cfg.ssl_ctx = s->ssl_ctx;
 	s->probe_cfg.store = s->store;
@@ -919,6 +948,7 @@ scan_free(struct scan *s)
 		free(s->queue[i]);
 	free(s->queue);
 	https_free(s->https);
+	orgdomain_free(s->psl);
 	dns_free(s->dns);
 	SSL_CTX_free(s->ssl_ctx);
 	X509_STORE_free(s->store);

@@ -19,11 +19,11 @@
 #include <stddef.h>
 
 enum dnsview_status {
-	DNSVIEW_OK = 0,    /* n >= 1 records */
-	DNSVIEW_NODATA,    /* the name exists, no record of the type */
-	DNSVIEW_NXDOMAIN,  /* the name does not exist */
-	DNSVIEW_TEMPFAIL,  /* SERVFAIL, timeout, bogus DNSSEC: no answer */
-	DNSVIEW_PENDING,   /* not fetched yet: stop, the driver will rerun */
+	DNSVIEW_OK = 0,   /* n >= 1 records */
+	DNSVIEW_NODATA,   /* the name exists, no record of the type */
+	DNSVIEW_NXDOMAIN, /* the name does not exist */
+	DNSVIEW_TEMPFAIL, /* SERVFAIL, timeout, bogus DNSSEC: no answer */
+	DNSVIEW_PENDING,  /* not fetched yet: stop, the driver will rerun */
 };
 
 /*
@@ -52,8 +52,8 @@ struct dnsview {
 	 * 15 MX, 16 TXT, 28 AAAA). name has no trailing dot. Always fills
 	 * out (status PENDING when unknown) and returns out->status.
 	 */
-	enum dnsview_status (*lookup)(void *ctx, const char *name, int type,
-	    struct dnsview_rrset *out);
+	enum dnsview_status (*lookup)(
+	    void *ctx, const char *name, int type, struct dnsview_rrset *out);
 	void *ctx;
 };
 

@@ -197,6 +197,27 @@ mtasts_facts_release(struct mtasts_facts *m)
 	memset(m, 0, sizeof(*m));
 }
 
+void
+records_facts_init(struct records_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	spf_audit_init(&f->spf);
+}
+
+void
+records_facts_release(struct records_facts *f)
+{
+	int i;
+
+	spf_audit_release(&f->spf);
+	for (i = 0; i < DMARC_STD_MAX; i++)
+		if (f->dmarc_done[i])
+			dmarc_discovery_release(&f->dmarc[i]);
+	if (f->tlsrpt_done)
+		tlsrpt_discovery_release(&f->tlsrpt);
+	records_facts_init(f);
+}
+
 const char *
 dane_status_name(enum dane_status s)
 {
@@ -327,6 +348,7 @@ domain_result_new(const char *domain)
 
 	r->domain = xstrdup(domain);
 	r->mx_answer.rcode = -1;
+	records_facts_init(&r->records);
 	return r;
 }
 
@@ -353,6 +375,7 @@ domain_result_free(struct domain_result *r)
 	}
 	free(r->mx);
 	mtasts_facts_release(&r->mtasts);
+	records_facts_release(&r->records);
 	for (i = 0; i < r->nfindings; i++) {
 		free(r->findings[i].mx);
 		free(r->findings[i].ip);

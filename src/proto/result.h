@@ -18,6 +18,10 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "proto/dmarc.h"
+#include "proto/spf_eval.h"
+#include "proto/tlsrpt.h"
+
 /* DNSSEC state of one answer, as libunbound reports it */
 enum dnssec_state {
 	DNSSEC_UNKNOWN = 0, /* not asked (e.g. query failed) */
@@ -306,6 +310,40 @@ struct finding {
 	char *message; /* owned, one sentence for a person */
 };
 
+/*
+ * What the domain publishes in DNS for mail: SPF (the whole include tree,
+ * RFC 7208), DMARC found both ways (RFC 9989's tree walk and RFC 7489's
+ * organizational domain), its external report destinations (RFC 7489
+ * 7.1), TLS-RPT (RFC 8460). Each is the evaluator's own result.
+ */
+struct records_facts {
+	bool ran;
+	bool spf_done, dmarc_done[DMARC_STD_MAX], ext_done, tlsrpt_done;
+	struct spf_audit spf;
+	struct dmarc_discovery dmarc[DMARC_STD_MAX];
+	struct dmarc_external dmarc_ext; /* of the record that applies */
+	struct tlsrpt_discovery tlsrpt;
+	size_t queries; /* DNS queries it took */
+	bool capped;    /* past the query cap: some answers are TEMPFAIL */
+};
+
+#define MAIL_FAILURES_MAX 16
+
+/*
+ * The conclusions check/ draws from the records and the SMTP facts, for
+ * the writers: validity as senders' software sees it, and the BOD 18-01
+ * mail verdict with the rules CISA's reporting applied (docs/bod1801.md).
+ */
+struct mail_verdicts {
+	bool spf_valid;
+	bool dmarc_valid; /* a usable record applies (RFC 9989 discovery) */
+	bool tlsrpt_valid;
+	bool base_domain;    /* the domain is its organizational domain */
+	signed char bod1801; /* 1 compliant, 0 not, -1 not scored */
+	const char *failures[MAIL_FAILURES_MAX]; /* static ids */
+	size_t nfailures;
+};
+
 struct domain_result {
 	char *domain; /* owned, as normalised (lowercase, no trailing dot) */
 	struct dns_answer_info mx_answer; /* the MX query */
@@ -313,7 +351,9 @@ struct domain_result {
 	struct mx_host *mx; /* owned array, in preference order */
 	size_t nmx;
 	struct mtasts_facts mtasts;
-	struct finding *findings; /* owned array, filled by check/ */
+	struct records_facts records;
+	struct mail_verdicts verdicts; /* filled by check/ */
+	struct finding *findings;      /* owned array, filled by check/ */
 	size_t nfindings;
 	double duration_ms;
 	bool timed_out; /* the whole-domain deadline passed */
@@ -329,6 +369,8 @@ const char *finding_severity_name(enum finding_severity s);
 void dns_answer_info_release(struct dns_answer_info *a);
 void dane_facts_release(struct dane_facts *d);
 void mtasts_facts_release(struct mtasts_facts *m);
+void records_facts_init(struct records_facts *f);
+void records_facts_release(struct records_facts *f);
 const char *dane_status_name(enum dane_status s);
 void cert_info_release(struct cert_info *c);
 void tls_info_release(struct tls_info *t);

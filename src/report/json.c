@@ -11,6 +11,7 @@
  * schema requires can never go missing.
  */
 #include "report/json.h"
+#include "report/json_int.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -27,7 +28,7 @@
 /* the range RFC 3339 can express with four-digit years */
 
 /* report_json_set - o[key] = v (stolen); a failure can only be OOM */
-static void
+void
 report_json_set(json_t *o, const char *key, json_t *v)
 {
 	if (v == NULL || json_object_set_new(o, key, v) != 0)
@@ -35,14 +36,14 @@ report_json_set(json_t *o, const char *key, json_t *v)
 }
 
 /* report_json_push - append v (stolen) to the array a */
-static void
+void
 report_json_push(json_t *a, json_t *v)
 {
 	if (v == NULL || json_array_append_new(a, v) != 0)
 		log_fatalx("json: out of memory");
 }
 
-static json_t *
+json_t *
 report_json_object(void)
 {
 	json_t *o = json_object();
@@ -52,7 +53,7 @@ report_json_object(void)
 	return o;
 }
 
-static json_t *
+json_t *
 report_json_array(void)
 {
 	json_t *a = json_array();
@@ -108,7 +109,7 @@ report_json_string(const char *p, size_t len)
 }
 
 /* report_json_str - a C string, or null for NULL */
-static json_t *
+json_t *
 report_json_str(const char *s)
 {
 	if (s == NULL)
@@ -117,14 +118,14 @@ report_json_str(const char *s)
 }
 
 /* report_json_str0 - a C string the schema requires, "" for NULL */
-static json_t *
+json_t *
 report_json_str0(const char *s)
 {
 	return report_json_string(
 	    s != NULL ? s : "", s != NULL ? strlen(s) : 0);
 }
 
-static json_t *
+json_t *
 report_json_strv(char *const *v, size_t n)
 {
 	json_t *a = report_json_array();
@@ -135,20 +136,20 @@ report_json_strv(char *const *v, size_t n)
 	return a;
 }
 
-static json_t *
+json_t *
 report_json_bool(bool b)
 {
 	return b ? json_true() : json_false();
 }
 
-static json_t *
+json_t *
 report_json_int(long long v)
 {
 	return json_integer((json_int_t)v);
 }
 
 /* report_json_int_if - v, or null when it is not known */
-static json_t *
+json_t *
 report_json_int_if(bool known, long long v)
 {
 	return known ? report_json_int(v) : json_null();
@@ -207,7 +208,7 @@ report_json_connected(const struct addr_facts *f)
 	return f->connect_ms >= 0 && f->fail_stage != SMTP_STAGE_CONNECT;
 }
 
-static json_t *
+json_t *
 report_json_dns(const struct dns_answer_info *a)
 {
 	json_t *o = report_json_object();
@@ -285,7 +286,7 @@ report_json_leaf(const struct tls_info *t, time_t now)
 }
 
 /* report_json_tristate - a probe's answer: 1 true, 0 false, -1 null */
-static json_t *
+json_t *
 report_json_tristate(signed char v)
 {
 	return v < 0 ? json_null() : report_json_bool(v != 0);
@@ -625,6 +626,10 @@ report_json_domain_at(const struct domain_result *r, unsigned flags, time_t now)
 	report_json_set(o, "mx", mx);
 	report_json_set(o, "mta_sts",
 	    r->mtasts.ran ? report_json_mtasts(&r->mtasts) : json_null());
+	report_json_set(o, "spf", report_json_spf(r));
+	report_json_set(o, "dmarc", report_json_dmarc(r));
+	report_json_set(o, "tls_rpt", report_json_tlsrpt(r));
+	report_json_set(o, "bod1801", report_json_bod1801(r));
 	fi = report_json_array();
 	for (i = 0; i < r->nfindings; i++)
 		report_json_push(fi, report_json_finding(&r->findings[i]));

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "proto/mtasts.h"
 #include "proto/tls_suites.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
@@ -424,6 +425,16 @@ report_text_mx(FILE *out, const struct mx_host *m, unsigned flags, time_t now)
 	report_text_puts(out, m->host);
 	if (m->preference < 0)
 		fputs(" (implicit MX)", out);
+	if (m->dane.status != DANE_STATUS_UNKNOWN &&
+	    m->dane.status != DANE_STATUS_INSECURE) {
+		fputs("  DANE ", out);
+		if (m->dane.status == DANE_STATUS_MISMATCH ||
+		    m->dane.status == DANE_STATUS_BOGUS)
+			report_text_bad(
+			    out, flags, dane_status_name(m->dane.status));
+		else
+			fputs(dane_status_name(m->dane.status), out);
+	}
 	if (m->naddrs == 0) {
 		fputs("  ", out);
 		report_text_bad(out, flags, "no address");
@@ -469,6 +480,91 @@ report_text_finding(FILE *out, const struct finding *fi, unsigned flags)
 	fputc('\n', out);
 }
 
+/* report_text_label - the start of a policy line */
+static void
+report_text_label(FILE *out, const char *label)
+{
+	fprintf(out, "  %-9s ", label);
+}
+
+/* report_text_policies - SPF, DMARC, MTA-STS, TLS-RPT, BOD 18-01 */
+static void
+report_text_policies(FILE *out, const struct domain_result *r, unsigned flags)
+{
+	const struct records_facts *f = &r->records;
+	const struct dmarc_discovery *d = &f->dmarc[DMARC_RFC9989];
+	const struct mtasts_facts *m = &r->mtasts;
+	const struct mail_verdicts *v = &r->verdicts;
+	size_t i;
+
+	if (f->ran && f->spf_done) {
+		report_text_label(out, "SPF");
+		if (f->spf.record != NULL) {
+			report_text_put(out, f->spf.record, f->spf.record_len);
+			fprintf(out, "  (%zu lookups%s)", f->spf.lookups,
+			    v->spf_valid ? "" : ", invalid");
+		} else {
+			report_text_bad(out, flags, "none");
+		}
+		fputc('\n', out);
+	}
+	if (f->ran && f->dmarc_done[DMARC_RFC9989]) {
+		report_text_label(out, "DMARC");
+		if (d->status == DMARC_STATUS_FOUND) {
+			if (d->policy == DMARC_POLICY_REJECT)
+				fputs("reject", out);
+			else
+				report_text_bad(
+				    out, flags, dmarc_policy_name(d->policy));
+			fputs(" at ", out);
+			report_text_puts(out, d->record_name);
+			if (d->applies != DMARC_APPLIES_DOMAIN)
+				fputs(" (inherited)", out);
+		} else {
+			report_text_bad(out, flags,
+			    d->status == DMARC_STATUS_NONE ? "none"
+			                                   : "invalid");
+		}
+		fputc('\n', out);
+	}
+	if (m->ran) {
+		report_text_label(out, "MTA-STS");
+		if (m->valid) {
+			fputs(mtasts_mode_name(m->mode), out);
+			fprintf(out, ", max_age %lld, mx", m->max_age);
+			for (i = 0; i < m->nmx; i++) {
+				fputc(' ', out);
+				report_text_puts(out, m->mx[i]);
+			}
+		} else if (m->error != NULL) {
+			report_text_bad(out, flags, m->error);
+		} else {
+			fputs("none", out);
+		}
+		fputc('\n', out);
+	}
+	if (f->ran && f->tlsrpt_done) {
+		report_text_label(out, "TLS-RPT");
+		if (f->tlsrpt.raw != NULL)
+			report_text_put(out, f->tlsrpt.raw, f->tlsrpt.raw_len);
+		else
+			fputs("none", out);
+		fputc('\n', out);
+	}
+	if (v->bod1801 >= 0) {
+		report_text_label(out, "BOD 18-01");
+		if (v->bod1801 == 1) {
+			fputs("mail compliant", out);
+		} else {
+			report_text_bad(out, flags, "mail not compliant");
+			fputs(":", out);
+			for (i = 0; i < v->nfailures; i++)
+				fprintf(out, " %s", v->failures[i]);
+		}
+		fputc('\n', out);
+	}
+}
+
 void
 report_text_domain_at(
     FILE *out, const struct domain_result *r, unsigned flags, time_t now)
@@ -478,6 +574,7 @@ report_text_domain_at(
 	report_text_header(out, r, flags);
 	for (i = 0; i < r->nmx; i++)
 		report_text_mx(out, &r->mx[i], flags, now);
+	report_text_policies(out, r, flags);
 	for (i = 0; i < r->nfindings; i++)
 		report_text_finding(out, &r->findings[i], flags);
 }

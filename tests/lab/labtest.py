@@ -76,6 +76,16 @@ ABSENT = {"mta-sts-missing", "tlsa-insecure", "dane-missing", "spf-missing",
           "dmarc-missing", "tls-rpt-missing", "bod1801-mail-noncompliant"}
 
 
+def run_cmd(args, timeout=120):
+    """Run another subcommand (args[0]) with the lab's DNS flags."""
+    argv = ([MXAUDIT, args[0], "--resolver", "127.0.2.2", "--trust-anchor",
+             os.path.join(LAB, "dns", "trust-anchor.key")] + list(args[1:]))
+    t0 = time.monotonic()
+    proc = subprocess.run(argv, capture_output=True, text=True,
+                          timeout=timeout, errors="replace")
+    return Run(argv, proc, time.monotonic() - t0)
+
+
 def all_ids(doc, mx=None, ip=None):
     """Every finding id of a document (optionally for one MX / IP)."""
     return {f["id"] for f in doc["findings"]
