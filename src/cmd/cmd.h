@@ -18,6 +18,9 @@ enum cmd_color cmd_parse_color(const char *arg);
 /* cmd_color_on - colour standard output? (auto: when it is a terminal) */
 bool cmd_color_on(enum cmd_color mode);
 
+/* cmd_parse_seconds - a duration option, 0 < s <= 86400; else exits 2 */
+double cmd_parse_seconds(const char *opt, const char *s);
+
 int cmd_scan(int argc, char **argv);
 int cmd_headers(int argc, char **argv);
 int cmd_spf(int argc, char **argv);

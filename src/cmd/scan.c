@@ -95,17 +95,6 @@ scan_cmd_on_result(struct domain_result *r, void *arg)
 	domain_result_free(r);
 }
 
-static double
-parse_seconds(const char *opt, const char *s)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || *end != '\0' || !(v > 0.0) || v > 86400.0)
-		log_fatalx("%s: not a number of seconds: %s", opt, s);
-	return v;
-}
-
 static size_t
 parse_count(const char *opt, const char *s, size_t max)
 {
@@ -216,11 +205,11 @@ cmd_scan(int argc, char **argv)
 			cfg.ca_file = optarg;
 			break;
 		case OPT_TIMEOUT:
-			cfg.timeout = parse_seconds("--timeout", optarg);
+			cfg.timeout = cmd_parse_seconds("--timeout", optarg);
 			break;
 		case OPT_DOMAIN_TIMEOUT:
 			cfg.domain_timeout =
-			    parse_seconds("--domain-timeout", optarg);
+			    cmd_parse_seconds("--domain-timeout", optarg);
 			break;
 		case OPT_CONCURRENCY:
 			cfg.concurrency =

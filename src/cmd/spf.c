@@ -277,17 +277,6 @@ spf_cmd_json(FILE *out, const struct spf_cmd *c)
 	return 0;
 }
 
-static double
-spf_cmd_seconds(const char *s)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || *end != '\0' || !(v > 0.0) || v > 86400.0)
-		log_fatalx("--timeout: not a number of seconds: %s", s);
-	return v;
-}
-
 /* spf_cmd_arg - an option value that goes into macros: capped, no
  * control characters */
 static const char *
@@ -374,7 +363,7 @@ cmd_spf(int argc, char **argv)
 			dc.root_hints = optarg;
 			break;
 		case OPT_TIMEOUT:
-			dc.timeout = spf_cmd_seconds(optarg);
+			dc.timeout = cmd_parse_seconds("--timeout", optarg);
 			break;
 		case 'v':
 			verbose++;

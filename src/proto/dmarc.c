@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "util/ascii.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 #define DMARC_TYPE_MX  15
@@ -69,16 +70,9 @@ dmarc_wsp(int c)
 static struct dmarc_slice
 dmarc_trim(const char *p, size_t len)
 {
-	struct dmarc_slice s;
+	struct dmarc_slice s = { p, len };
 
-	while (len > 0 && dmarc_wsp((unsigned char)p[0])) {
-		p++;
-		len--;
-	}
-	while (len > 0 && dmarc_wsp((unsigned char)p[len - 1]))
-		len--;
-	s.p = len > 0 ? p : NULL;
-	s.len = len;
+	str_trim_wsp(&s.p, &s.len);
 	return s;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/ascii.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 #define TLSRPT_TYPE_TXT 16
@@ -21,16 +22,9 @@ tlsrpt_wsp(int c)
 static struct tlsrpt_slice
 tlsrpt_trim(const char *p, size_t len)
 {
-	struct tlsrpt_slice s;
+	struct tlsrpt_slice s = { p, len };
 
-	while (len > 0 && tlsrpt_wsp((unsigned char)p[0])) {
-		p++;
-		len--;
-	}
-	while (len > 0 && tlsrpt_wsp((unsigned char)p[len - 1]))
-		len--;
-	s.p = len > 0 ? p : NULL;
-	s.len = len;
+	str_trim_wsp(&s.p, &s.len);
 	return s;
 }
 

@@ -474,7 +474,13 @@ report_json_dane(const struct dane_facts *d)
 	json_t *o = report_json_object();
 	enum dane_status st = d->status;
 
-	/* a failed lookup of a secure host: we cannot say */
+	/*
+	 * a failed lookup of a secure host: we cannot say. Records none of
+	 * which SMTP can use count as none (RFC 7672 2.2: TLS without
+	 * authentication); usable and unusable_pkix tell them apart.
+	 */
+	if (st == DANE_STATUS_UNUSABLE)
+		st = DANE_STATUS_NONE;
 	report_json_set(o, "status",
 	    st == DANE_STATUS_UNKNOWN ? json_null()
 	                              : report_json_str(dane_status_name(st)));

@@ -41,3 +41,19 @@ str_lower(char *s)
 		*p = (char)ascii_tolower((unsigned char)*p);
 	return s;
 }
+
+void
+str_trim_wsp(const char **p, size_t *len)
+{
+	const char *q = *p;
+	size_t n = *len;
+
+	while (n > 0 && (q[0] == ' ' || q[0] == '\t')) {
+		q++;
+		n--;
+	}
+	while (n > 0 && (q[n - 1] == ' ' || q[n - 1] == '\t'))
+		n--;
+	*p = n > 0 ? q : NULL;
+	*len = n;
+}

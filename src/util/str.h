@@ -13,5 +13,11 @@
 char *str_escape(const char *p, size_t len);
 /* str_lower - lowercase ASCII letters in place; returns s */
 char *str_lower(char *s);
+/*
+ * str_trim_wsp - narrow (*p, *len) to leave out leading and trailing SP
+ * and HTAB (the WSP of RFC 5234, which the record grammars use); *p is
+ * NULL when nothing is left
+ */
+void str_trim_wsp(const char **p, size_t *len);
 
 #endif
