@@ -198,6 +198,31 @@ mtasts_facts_release(struct mtasts_facts *m)
 }
 
 void
+web_facts_release(struct web_facts *w)
+{
+	struct web_endpoint *e;
+	size_t i, k;
+
+	for (i = 0; i < WEB_EP_MAX; i++) {
+		e = &w->ep[i];
+		free(e->url);
+		free(e->error_detail);
+		free(e->ip);
+		free(e->server);
+		free(e->redirect_to);
+		for (k = 0; k < e->nhops; k++) {
+			free(e->hops[k].url);
+			free(e->hops[k].location);
+		}
+		free(e->eventual);
+		free(e->verify_error);
+		free(e->hsts);
+	}
+	addr_facts_unref(w->tls443);
+	memset(w, 0, sizeof(*w));
+}
+
+void
 records_facts_init(struct records_facts *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -376,6 +401,7 @@ domain_result_free(struct domain_result *r)
 	free(r->mx);
 	mtasts_facts_release(&r->mtasts);
 	records_facts_release(&r->records);
+	web_facts_release(&r->web);
 	for (i = 0; i < r->nfindings; i++) {
 		free(r->findings[i].mx);
 		free(r->findings[i].ip);

@@ -327,6 +327,98 @@ struct records_facts {
 	bool capped;    /* past the query cap: some answers are TEMPFAIL */
 };
 
+/*
+ * The web side (BOD 18-01, pshtt's rules): the four endpoints
+ * http://d/, http://www.d/, https://d/, https://www.d/, each fetched
+ * without following redirects, then its redirects followed to where they
+ * end. What pshtt concludes from them is check/'s job.
+ */
+enum web_ep {
+	WEB_EP_HTTP_ROOT = 0,
+	WEB_EP_HTTP_WWW,
+	WEB_EP_HTTPS_ROOT,
+	WEB_EP_HTTPS_WWW,
+	WEB_EP_MAX
+};
+
+#define WEB_MAX_HOPS 10 /* redirects followed from one endpoint */
+
+struct web_hop {
+	char *url;      /* owned */
+	int status;     /* HTTP status, 0 when the fetch failed */
+	char *location; /* owned: Location made absolute, or NULL */
+};
+
+struct web_endpoint {
+	char *url;          /* owned: "https://www.example.test/" */
+	bool https;         /* the scheme */
+	bool www;           /* the www. host */
+	bool asked;         /* a fetch was made (the host has an address) */
+	bool live;          /* an HTTP response arrived (any status) */
+	const char *error;  /* static https error id when not live, or NULL */
+	char *error_detail; /* owned */
+	char *ip;           /* owned: the address that answered */
+	int status;         /* the first response's status */
+	char *server;       /* owned: its Server header, or NULL */
+	char *redirect_to;  /* owned: its Location (absolute), or NULL */
+	/* the redirect chain from here: hops[0] is this URL's response */
+	struct web_hop hops[WEB_MAX_HOPS + 1];
+	size_t nhops;
+	char *eventual;      /* owned: the URL the chain ends at, or NULL */
+	int eventual_status; /* its status, 0 when the chain broke */
+	/* https only: the certificate, judged apart so that each flaw shows */
+	bool tls_handshake; /* a TLS session (whatever its validity) */
+	bool cert_valid;    /* chain to the trust store and name both good */
+	long verify_code;   /* X509_V_OK or the first error */
+	char *verify_error; /* owned */
+	bool bad_hostname;  /* the leaf does not name the host */
+	bool bad_chain;     /* does not chain to the store (not just expired
+				  or self-signed) */
+	bool expired;       /* the leaf's notAfter has passed */
+	bool self_signed;   /* the leaf is self-signed */
+	bool client_auth_required;
+	size_t chain_len; /* certificates the server sent, 0 unknown */
+	char *hsts;       /* owned: the first Strict-Transport-Security
+				  value (https only), or NULL */
+	size_t nhsts;     /* how many such headers */
+};
+
+struct web_facts {
+	bool ran;
+	struct web_endpoint ep[WEB_EP_MAX];
+	/*
+	 * TLS facts of port 443 at the canonical host's first address (the
+	 * protocol and weak-cipher probes), shared like an MX endpoint's;
+	 * counted reference or NULL
+	 */
+	struct addr_facts *tls443;
+	bool preload_list; /* --hsts-preload-list was given */
+	bool preloaded, preloaded_via_parent; /* the domain on that list */
+	bool base_preloaded; /* its organizational domain on that list */
+};
+
+#define WEB_FAILURES_MAX 8
+
+/* what pshtt concludes (docs/pshtt.md), filled by check/ */
+struct web_verdicts {
+	bool live;
+	enum web_ep canonical; /* the canonical endpoint */
+	bool valid_https, defaults_https, downgrades_https, strictly_forces;
+	bool redirect; /* the domain redirects elsewhere entirely */
+	bool https_live, https_full_connection, https_client_auth;
+	bool https_bad_chain, https_bad_hostname, https_expired,
+	    https_self_signed;
+	bool hsts;               /* canonical HTTPS endpoint, max-age > 0 */
+	long long hsts_max_age;  /* -1 when none */
+	bool hsts_entire_domain; /* includeSubDomains on the root */
+	bool hsts_preload_ready;
+	bool supports_https, enforces_https;
+	signed char strong_hsts; /* 1, 0, -1 (no HSTS: null in pshtt) */
+	signed char bod1801;     /* 1 compliant, 0 not, -1 not scored */
+	const char *failures[WEB_FAILURES_MAX]; /* static ids */
+	size_t nfailures;
+};
+
 #define MAIL_FAILURES_MAX 16
 
 /*
@@ -353,7 +445,9 @@ struct domain_result {
 	struct mtasts_facts mtasts;
 	struct records_facts records;
 	struct mail_verdicts verdicts; /* filled by check/ */
-	struct finding *findings;      /* owned array, filled by check/ */
+	struct web_facts web;
+	struct web_verdicts web_verdicts; /* filled by check/ */
+	struct finding *findings;         /* owned array, filled by check/ */
 	size_t nfindings;
 	double duration_ms;
 	bool timed_out; /* the whole-domain deadline passed */
@@ -369,6 +463,7 @@ const char *finding_severity_name(enum finding_severity s);
 void dns_answer_info_release(struct dns_answer_info *a);
 void dane_facts_release(struct dane_facts *d);
 void mtasts_facts_release(struct mtasts_facts *m);
+void web_facts_release(struct web_facts *w);
 void records_facts_init(struct records_facts *f);
 void records_facts_release(struct records_facts *f);
 const char *dane_status_name(enum dane_status s);
