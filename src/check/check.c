@@ -384,4 +384,5 @@ check_domain(struct domain_result *r, time_t now)
 {
 	check_mail(r, now);
 	check_records(r);
+	check_web(r);
 }

@@ -26,4 +26,10 @@ void check_dane(struct domain_result *r, const struct mx_host *m);
 /* check_records.c: SPF, DMARC, TLS-RPT and the BOD 18-01 mail verdict */
 void check_records(struct domain_result *r);
 
+/*
+ * check_web.c: when r->web.ran, pshtt's conclusions (r->web_verdicts), the
+ * BOD 18-01 web verdict and the web-* findings (docs/pshtt.md)
+ */
+void check_web(struct domain_result *r);
+
 #endif

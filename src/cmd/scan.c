@@ -17,7 +17,10 @@
 #include "probe/scan.h"
 #include "proto/domain.h"
 #include "report/json.h"
+#include "proto/orgdomain.h"
 #include "report/csv.h"
+#include "report/csv_pshtt.h"
+#include "report/hsts_preload.h"
 #include "report/text.h"
 #include "util/log.h"
 #include "util/strmap.h"
@@ -27,6 +30,9 @@ enum scan_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
 
 struct scan_cmd {
 	enum scan_format format;
+	struct hsts_preload *preload; /* owned: --hsts-preload-list, or NULL */
+	struct orgdomain *psl;        /* owned, with the preload list */
+	bool pshtt; /* CSV: pshtt's columns (--checks web), else trustymail's */
 	unsigned json_flags;
 	unsigned text_flags;
 	int worst; /* highest severity seen, -1 for none */
@@ -42,7 +48,13 @@ static const char scan_usage[] =
     "options:\n"
     "  --format text|json|csv output format (default text; json: one\n"
     "                         document per domain, docs/scan-result.schema.json;\n"
-    "                         csv: trustymail's 33 columns, docs/bod1801.md)\n"
+    "                         csv: trustymail's 33 columns, docs/bod1801.md;\n"
+    "                         with --checks web, pshtt's 37, docs/pshtt.md)\n"
+    "  --checks mail,web|all  what to audit (default mail: MX, SMTP, TLS,\n"
+    "                         MTA-STS, DANE, SPF, DMARC, TLS-RPT; web: HTTP and\n"
+    "                         HTTPS of the domain and www, HSTS, port 443's TLS)\n"
+    "  --hsts-preload-list FILE  a local copy of Chromium's HSTS preload list\n"
+    "                         (transport_security_state_static.json)\n"
     "  --transcript           include each SMTP conversation, timestamped\n"
     "  --ciphers              list every cipher suite each protocol version\n"
     "                         accepts, in the server's order\n"
@@ -71,6 +83,55 @@ static const char scan_usage[] =
     "exit status: 0 no error finding, 1 an error finding, 2 usage or\n"
     "operational error\n";
 
+/* scan_cmd_checks - --checks mail,web | all */
+static void
+scan_cmd_checks(const char *arg, struct scan_config *cfg)
+{
+	const char *p = arg, *end;
+	size_t n;
+
+	cfg->mail = cfg->web = false;
+	for (;;) {
+		end = strchr(p, ',');
+		n = end != NULL ? (size_t)(end - p) : strlen(p);
+		if (n == 4 && strncmp(p, "mail", 4) == 0)
+			cfg->mail = true;
+		else if (n == 3 && strncmp(p, "web", 3) == 0)
+			cfg->web = true;
+		else if (n == 3 && strncmp(p, "all", 3) == 0)
+			cfg->mail = cfg->web = true;
+		else
+			log_fatalx(
+			    "--checks: mail, web or all, not %.*s", (int)n, p);
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+}
+
+/*
+ * scan_cmd_preload - the domain, and its organizational domain, on the
+ * local copy of the HSTS preload list
+ */
+static void
+scan_cmd_preload(struct scan_cmd *c, struct domain_result *r)
+{
+	struct hsts_preload_hit hit;
+	char base[DOMAIN_MAX + 1];
+
+	if (c->preload == NULL || !r->web.ran)
+		return;
+	r->web.preload_list = true;
+	if (hsts_preload_lookup(
+	        c->preload, r->domain, strlen(r->domain), &hit)) {
+		r->web.preloaded = hit.preloaded;
+		r->web.preloaded_via_parent = hit.preloaded && hit.via_ancestor;
+	}
+	if (orgdomain_get(c->psl, r->domain, base, sizeof(base)) == 0 &&
+	    hsts_preload_lookup(c->preload, base, strlen(base), &hit))
+		r->web.base_preloaded = hit.preloaded;
+}
+
 static void
 scan_cmd_on_result(struct domain_result *r, void *arg)
 {
@@ -78,6 +139,7 @@ scan_cmd_on_result(struct domain_result *r, void *arg)
 	time_t now = time(NULL);
 	int worst;
 
+	scan_cmd_preload(c, r);
 	/* one clock for the verdicts and the document that shows them */
 	check_domain(r, now);
 	worst = domain_result_worst(r);
@@ -85,6 +147,8 @@ scan_cmd_on_result(struct domain_result *r, void *arg)
 		c->worst = worst;
 	if (c->format == FORMAT_JSON)
 		report_json_write_at(stdout, r, c->json_flags, now);
+	else if (c->format == FORMAT_CSV && c->pshtt)
+		report_csv_pshtt_domain(stdout, r);
 	else if (c->format == FORMAT_CSV)
 		report_csv_domain(stdout, r);
 	else {
@@ -126,6 +190,8 @@ cmd_scan(int argc, char **argv)
 		OPT_NO_TLS_PROBES,
 		OPT_CIPHERS,
 		OPT_IMPLICIT_TLS,
+		OPT_CHECKS,
+		OPT_HSTS_PRELOAD_LIST,
 	};
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -145,6 +211,9 @@ cmd_scan(int argc, char **argv)
 		{ "no-tls-probes", no_argument, NULL, OPT_NO_TLS_PROBES },
 		{ "ciphers", no_argument, NULL, OPT_CIPHERS },
 		{ "implicit-tls", no_argument, NULL, OPT_IMPLICIT_TLS },
+		{ "checks", required_argument, NULL, OPT_CHECKS },
+		{ "hsts-preload-list", required_argument, NULL,
+		    OPT_HSTS_PRELOAD_LIST },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -156,6 +225,7 @@ cmd_scan(int argc, char **argv)
 	struct perr perr;
 	struct strmap seen;
 	char host[256], name[DOMAIN_MAX + 1], *err;
+	const char *preload_file = NULL; /* --hsts-preload-list */
 	enum cmd_color color = CMD_COLOR_AUTO;
 	int ch, i, verbose = 0, ndomains = 0, bad = 0;
 	bool implicit = false;
@@ -170,6 +240,7 @@ cmd_scan(int argc, char **argv)
 	cfg.port = 25;
 	cfg.tls_probes = true;
 	cfg.policies = true;
+	cfg.mail = true;
 	if (gethostname(host, sizeof(host)) != 0 || host[0] == '\0')
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
@@ -188,6 +259,12 @@ cmd_scan(int argc, char **argv)
 				log_fatalx(
 				    "--format: text, json or csv, not %s",
 				    optarg);
+			break;
+		case OPT_CHECKS:
+			scan_cmd_checks(optarg, &cfg);
+			break;
+		case OPT_HSTS_PRELOAD_LIST:
+			preload_file = optarg;
 			break;
 		case OPT_TRANSCRIPT:
 			cfg.transcript = true;
@@ -288,10 +365,25 @@ cmd_scan(int argc, char **argv)
 		ndomains++;
 	}
 	strmap_release(&seen);
-	if (c.format == FORMAT_CSV)
+	if (preload_file != NULL) {
+		struct perr perr2;
+
+		c.preload = hsts_preload_load_file(preload_file, &perr2);
+		if (c.preload == NULL)
+			log_fatalx("--hsts-preload-list: %s: %s", preload_file,
+			    perr2.msg != NULL ? perr2.msg : "cannot load");
+		if ((c.psl = orgdomain_new_latest()) == NULL)
+			log_fatalx("cannot load the public suffix list");
+	}
+	c.pshtt = cfg.web && !cfg.mail;
+	if (c.format == FORMAT_CSV && c.pshtt)
+		report_csv_pshtt_header(stdout);
+	else if (c.format == FORMAT_CSV)
 		report_csv_header(stdout);
 	scan_run(s);
 	scan_free(s);
+	hsts_preload_free(c.preload);
+	orgdomain_free(c.psl);
 	event_base_free(base);
 	if (c.format == FORMAT_TEXT && ndomains > 1)
 		report_text_summary(stdout, &c.summary, c.text_flags);

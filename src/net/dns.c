@@ -74,6 +74,17 @@ dns_new(struct event_base *base, const struct dns_config *cfg, char **errmsg)
 	 * transparent zone without data has the same effect.)
 	 */
 	rc = ub_ctx_set_option(d->ub, "local-zone:", "test. transparent");
+	/*
+	 * A scan has thousands of queries in flight (a dozen names per
+	 * domain): libunbound's default of 512 (1024 sockets) drops the rest
+	 * until a retry, which made the median answer 80 ms and the slowest
+	 * tenth 0.8 s on loopback.
+	 */
+	if (rc == 0)
+		rc =
+		    ub_ctx_set_option(d->ub, "num-queries-per-thread:", "4096");
+	if (rc == 0)
+		rc = ub_ctx_set_option(d->ub, "outgoing-range:", "4096");
 	if (rc == 0 && cfg->resolver != NULL) {
 		/* a forwarder on loopback must be allowed to answer */
 		rc = ub_ctx_set_option(d->ub, "do-not-query-localhost:", "no");

@@ -31,6 +31,7 @@
 #include "proto/tlsa.h"
 #include "probe/mtasts_probe.h"
 #include "probe/records_probe.h"
+#include "probe/web_probe.h"
 #include "probe/smtp_probe.h"
 #include "probe/tls_enum.h"
 #include "util/log.h"
@@ -62,6 +63,7 @@ struct endpoint {
 	struct endpoint *queue_next; /* in the slot's queue */
 	struct event *retry; /* owned, NULL until a 421 asks to come back */
 	struct tls_enum *tls_enum; /* owned while the TLS probes run */
+	const struct smtp_probe_config *cfg; /* borrowed: mail's or web's */
 };
 
 struct ipslot {
@@ -86,6 +88,7 @@ struct job {
 	struct event *deadline;        /* owned */
 	struct mtasts_probe *sts;      /* owned while it runs */
 	struct records_probe *records; /* owned while it runs */
+	struct web_probe *web;         /* owned while it runs */
 	struct timeval t0;
 	struct job *prev, *next; /* jobs in flight */
 };
@@ -99,6 +102,7 @@ struct scan {
 	SSL_CTX *ssl_ctx;      /* owned */
 	X509_STORE *store;     /* owned */
 	struct smtp_probe_config probe_cfg;
+	struct smtp_probe_config web_cfg; /* port 443: TLS only */
 	scan_result_cb cb;
 	void *arg;
 	char **queue; /* owned domains not started */
@@ -215,7 +219,7 @@ endpoint_on_done(struct addr_facts *facts, void *arg)
 		struct tls_enum_slots slots = { endpoint_slot_acquire,
 			endpoint_slot_release, ep };
 
-		ep->tls_enum = tls_enum_start(&ep->scan->probe_cfg, facts,
+		ep->tls_enum = tls_enum_start(ep->cfg, facts,
 		    ep->scan->cfg.ciphers ? TLS_ENUM_CIPHERS : 0, &slots,
 		    endpoint_on_probes, ep);
 		return;
@@ -276,8 +280,7 @@ endpoint_start(struct endpoint *ep)
 	ep->state = ENDPOINT_RUNNING;
 	ep->slot->running++;
 	ep->facts->attempts++;
-	ep->probe = smtp_probe_start(
-	    &ep->scan->probe_cfg, ep->facts, endpoint_on_done, ep);
+	ep->probe = smtp_probe_start(ep->cfg, ep->facts, endpoint_on_done, ep);
 }
 
 /* endpoint_schedule - start now, or queue behind the address's limit */
@@ -298,15 +301,20 @@ endpoint_schedule(struct endpoint *ep)
 	slot->tail = ep;
 }
 
-/* scan_endpoint - the shared endpoint for (ip, port, name), made on demand */
+/*
+ * scan_endpoint - the shared endpoint for (ip, port, name), made on demand;
+ * web: port 443, TLS only (the web side's probes), else the mail port
+ */
 static struct endpoint *
-scan_endpoint(struct scan *s, const char *ip, int family, const char *name)
+scan_endpoint(
+    struct scan *s, const char *ip, int family, const char *name, bool web)
 {
 	struct endpoint *ep;
 	struct ipslot *slot;
 	char key[64 + 8 + DNSMSG_NAMEMAX]; /* ip|port|name */
+	uint16_t port = web ? 443 : s->cfg.port;
 
-	snprintf(key, sizeof(key), "%s|%u|%s", ip, s->cfg.port, name);
+	snprintf(key, sizeof(key), "%s|%u|%s", ip, port, name);
 	if ((ep = strmap_get(&s->endpoints, key)) != NULL)
 		return ep;
 	if ((slot = strmap_get(&s->slots, ip)) == NULL) {
@@ -315,13 +323,16 @@ scan_endpoint(struct scan *s, const char *ip, int family, const char *name)
 	}
 	ep = xcalloc(1, sizeof(*ep));
 	ep->scan = s;
-	ep->facts = addr_facts_new(ip, family, s->cfg.port, name);
-	ep->facts->implicit_tls = s->cfg.implicit_tls;
+	ep->facts = addr_facts_new(ip, family, port, name);
+	ep->facts->implicit_tls = web || s->cfg.implicit_tls;
+	ep->cfg = web ? &s->web_cfg : &s->probe_cfg;
 	ep->slot = slot;
 	strmap_put(&s->endpoints, key, ep);
 	endpoint_schedule(ep);
 	return ep;
 }
+
+static void job_wait(struct job *j, struct endpoint *ep);
 
 /* job_add_address - an address of MX mx: share its facts, wait for them */
 static void
@@ -329,7 +340,6 @@ job_add_address(struct job *j, size_t mx, const char *ip, int family)
 {
 	struct mx_host *m = &j->r->mx[mx];
 	struct endpoint *ep;
-	struct waiter *w;
 	size_t i;
 
 	for (i = 0; i < m->naddrs; i++)
@@ -337,9 +347,18 @@ job_add_address(struct job *j, size_t mx, const char *ip, int family)
 			return;
 	if (m->naddrs >= SCAN_MAX_ADDRS)
 		return;
-	ep = scan_endpoint(j->scan, ip, family, m->host);
+	ep = scan_endpoint(j->scan, ip, family, m->host, false);
 	m->addrs = xreallocarray(m->addrs, m->naddrs + 1, sizeof(*m->addrs));
 	m->addrs[m->naddrs++].facts = addr_facts_ref(ep->facts);
+	job_wait(j, ep);
+}
+
+/* job_wait - j waits for ep's facts, unless they are final */
+static void
+job_wait(struct job *j, struct endpoint *ep)
+{
+	struct waiter *w;
+
 	if (ep->state == ENDPOINT_DONE)
 		return;
 	w = xcalloc(1, sizeof(*w));
@@ -353,6 +372,51 @@ job_add_address(struct job *j, size_t mx, const char *ip, int family)
 }
 
 static void job_on_dns(void *arg, const struct dns_reply *reply);
+
+/*
+ * job_on_web - the four web endpoints are known: the TLS probes of port
+ * 443 at the address that answered HTTPS (the root's, else www's)
+ */
+static void
+job_on_web(void *arg)
+{
+	struct job *j = arg;
+	struct web_facts *w = &j->r->web;
+	const struct web_endpoint *e = NULL;
+	struct endpoint *ep;
+	struct in6_addr a6;
+	char host[DNSMSG_NAMEMAX + 8];
+
+	j->web = NULL;
+	if (w->ep[WEB_EP_HTTPS_ROOT].tls_handshake)
+		e = &w->ep[WEB_EP_HTTPS_ROOT];
+	else if (w->ep[WEB_EP_HTTPS_WWW].tls_handshake)
+		e = &w->ep[WEB_EP_HTTPS_WWW];
+	if (e != NULL && e->ip != NULL) {
+		snprintf(host, sizeof(host), "%s%s", e->www ? "www." : "",
+		    j->r->domain);
+		ep = scan_endpoint(j->scan, e->ip,
+		    inet_pton(AF_INET6, e->ip, &a6) == 1 ? 6 : 4, host, true);
+		w->tls443 = addr_facts_ref(ep->facts);
+		job_wait(j, ep);
+	}
+	job_task_done(j);
+}
+
+/* job_web - the web side: the four endpoints, then port 443's TLS */
+static void
+job_web(struct job *j)
+{
+	struct scan *s = j->scan;
+	struct web_probe_config wc;
+
+	wc.base = s->base;
+	wc.dns = s->dns;
+	wc.https = s->https;
+	wc.timeout = s->cfg.timeout;
+	j->web = web_probe_start(&wc, j->r->domain, &j->r->web, job_on_web, j);
+	j->pending++;
+}
 
 static void
 job_query(struct job *j, const char *name, int type, size_t mx)
@@ -790,6 +854,7 @@ job_finish(struct job *j)
 	}
 	event_free(j->deadline);
 	mtasts_probe_cancel(j->sts);
+	web_probe_cancel(j->web);
 	records_probe_cancel(j->records);
 	job_dane_match(j->r);
 	j->r->duration_ms = elapsed_ms(&j->t0);
@@ -823,7 +888,11 @@ job_start(struct scan *s, const char *domain)
 	s->jobs = j;
 	s->njobs++;
 	j->pending = 1; /* held until the first query is issued */
-	job_query(j, domain, DNS_TYPE_MX, 0);
+	j->r->mail_checked = s->cfg.mail;
+	if (s->cfg.mail)
+		job_query(j, domain, DNS_TYPE_MX, 0);
+	if (s->cfg.web)
+		job_web(j);
 	job_task_done(j);
 }
 
@@ -849,6 +918,7 @@ scan_new(struct event_base *base, const struct scan_config *cfg,
 	struct scan *s = xcalloc(1, sizeof(*s));
 	struct dns_config dc;
 	struct https_config hc;
+	struct https_resolver resolver;
 
 	*err = NULL;
 	s->base = base;
@@ -863,11 +933,17 @@ scan_new(struct event_base *base, const struct scan_config *cfg,
 	dc.debug = cfg->dns_debug;
 	memset(&hc, 0, sizeof(hc));
 	hc.ca_file = cfg->ca_file;
-	hc.user_agent = "mxaudit (MTA-STS policy fetch)";
+	hc.user_agent = "mxaudit";
+	hc.resolver = &resolver;
 	if ((s->dns = dns_new(base, &dc, err)) == NULL ||
 	    (s->ssl_ctx = tls_client_ctx_new(err)) == NULL ||
-	    (s->store = tls_store_new(cfg->ca_file, err)) == NULL ||
-	    (s->https = https_new(base, &hc, err)) == NULL) {
+	    (s->store = tls_store_new(cfg->ca_file, err)) == NULL) {
+		scan_free(s);
+		return NULL;
+	}
+	/* redirect targets are resolved by our resolver, never by curl */
+	web_probe_resolver(s->dns, &resolver);
+	if ((s->https = https_new(base, &hc, err)) == NULL) {
 		scan_free(s);
 		return NULL;
 	}
@@ -884,6 +960,9 @@ scan_new(struct event_base *base, const struct scan_config *cfg,
 	s->probe_cfg.timeout = cfg->timeout;
 	s->probe_cfg.transcript = cfg->transcript;
 	s->probe_cfg.tls_only = cfg->implicit_tls && cfg->port == 443;
+	s->web_cfg = s->probe_cfg;
+	s->web_cfg.tls_only = true;
+	s->web_cfg.transcript = false;
 	strmap_init(&s->endpoints);
 	strmap_init(&s->slots);
 	return s;

@@ -37,6 +37,8 @@ struct scan_config {
 	bool tls_probes; /* the protocol and weak-cipher probes */
 	bool ciphers;    /* and every suite of every version (--ciphers) */
 	bool policies;   /* MTA-STS, DANE (and the DNS policy records) */
+	bool mail;       /* the mail checks (MX, SMTP, policies) */
+	bool web;        /* the web checks (HTTP/HTTPS endpoints, HSTS) */
 	int dns_debug;   /* libunbound verbosity, 0 for none */
 };
 

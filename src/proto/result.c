@@ -374,6 +374,11 @@ domain_result_new(const char *domain)
 	r->domain = xstrdup(domain);
 	r->mx_answer.rcode = -1;
 	records_facts_init(&r->records);
+	r->mail_checked = true;
+	r->verdicts.bod1801 = -1;
+	r->web_verdicts.bod1801 = -1;
+	r->web_verdicts.strong_hsts = -1;
+	r->web_verdicts.hsts_max_age = -1;
 	return r;
 }
 

@@ -450,7 +450,8 @@ struct domain_result {
 	struct finding *findings;         /* owned array, filled by check/ */
 	size_t nfindings;
 	double duration_ms;
-	bool timed_out; /* the whole-domain deadline passed */
+	bool timed_out;    /* the whole-domain deadline passed */
+	bool mail_checked; /* MX, SMTP and policies were looked at */
 };
 
 const char *dnssec_state_name(enum dnssec_state s);

@@ -618,7 +618,9 @@ report_json_domain_at(const struct domain_result *r, unsigned flags, time_t now)
 	report_json_set(o, "duration_ms", report_json_real(r->duration_ms));
 	report_json_set(o, "status",
 	    report_json_str(
-	        src == MX_SOURCE_NONE || r->timed_out ? "error" : "ok"));
+	        (r->mail_checked && src == MX_SOURCE_NONE) || r->timed_out
+	            ? "error"
+	            : "ok"));
 	report_json_set(o, "timed_out", report_json_bool(r->timed_out));
 	report_json_set(o, "mx_source", report_json_str(mx_source_name(src)));
 	report_json_set(o, "accepts_mail",
@@ -635,6 +637,7 @@ report_json_domain_at(const struct domain_result *r, unsigned flags, time_t now)
 	report_json_set(o, "spf", report_json_spf(r));
 	report_json_set(o, "dmarc", report_json_dmarc(r));
 	report_json_set(o, "tls_rpt", report_json_tlsrpt(r));
+	report_json_set(o, "web", report_json_web(r));
 	report_json_set(o, "bod1801", report_json_bod1801(r));
 	fi = report_json_array();
 	for (i = 0; i < r->nfindings; i++)

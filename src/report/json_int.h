@@ -39,4 +39,11 @@ json_t *report_json_dmarc(const struct domain_result *r);
 json_t *report_json_tlsrpt(const struct domain_result *r);
 json_t *report_json_bod1801(const struct domain_result *r);
 
+/*
+ * json_web.c: "web" (endpoints and pshtt's conclusions) and
+ * "bod1801.web"; each null when the web side did not run
+ */
+json_t *report_json_web(const struct domain_result *r);
+json_t *report_json_bod1801_web(const struct domain_result *r);
+
 #endif

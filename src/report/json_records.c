@@ -296,6 +296,9 @@ report_json_bod1801(const struct domain_result *r)
 		report_json_push(fail, report_json_str(v->failures[i]));
 	report_json_set(mail, "failures", fail);
 	report_json_set(mail, "base_domain", report_json_bool(v->base_domain));
-	report_json_set(o, "mail", mail);
+	report_json_set(o, "mail", r->mail_checked ? mail : json_null());
+	if (!r->mail_checked)
+		json_decref(mail);
+	report_json_set(o, "web", report_json_bod1801_web(r));
 	return o;
 }

@@ -117,8 +117,8 @@ report_text_verdict(const struct domain_result *r)
 {
 	int worst = domain_result_worst(r);
 
-	if (r->mx_source == MX_SOURCE_NONE || r->timed_out ||
-	    worst >= (int)SEVERITY_ERROR)
+	if ((r->mail_checked && r->mx_source == MX_SOURCE_NONE) ||
+	    r->timed_out || worst >= (int)SEVERITY_ERROR)
 		return REPORT_TEXT_VERDICT_FAIL;
 	if (worst == (int)SEVERITY_WARNING)
 		return REPORT_TEXT_VERDICT_WARN;
@@ -180,6 +180,12 @@ report_text_header(FILE *out, const struct domain_result *r, unsigned flags)
 	fputs("  ", out);
 	report_text_verdict_word(out, flags, report_text_verdict(r));
 	fputs("  ", out);
+	if (!r->mail_checked) {
+		fputs("web only", out);
+		fprintf(out, ", %.0f ms\n",
+		    r->duration_ms >= 0 ? r->duration_ms : 0.0);
+		return;
+	}
 	switch (r->mx_source) {
 	case MX_SOURCE_MX:
 		fprintf(out, "%zu MX", r->nmx);
@@ -487,6 +493,55 @@ report_text_label(FILE *out, const char *label)
 	fprintf(out, "  %-9s ", label);
 }
 
+/* report_text_yes - "yes", or a red "no" */
+static void
+report_text_yes(FILE *out, unsigned flags, const char *label, bool yes)
+{
+	fprintf(out, "%s ", label);
+	if (yes)
+		fputs("yes", out);
+	else
+		report_text_bad(out, flags, "no");
+}
+
+/* report_text_web - the web side's conclusions (pshtt's) */
+static void
+report_text_web(FILE *out, const struct domain_result *r, unsigned flags)
+{
+	const struct web_verdicts *v = &r->web_verdicts;
+	const struct web_endpoint *c = &r->web.ep[v->canonical];
+	size_t i;
+
+	report_text_label(out, "Web");
+	if (!v->live) {
+		report_text_bad(out, flags, "no site answers");
+		fputc('\n', out);
+		return;
+	}
+	report_text_puts(out, c->url);
+	report_text_yes(out, flags, ", HTTPS", v->supports_https);
+	report_text_yes(out, flags, ", enforced", v->enforces_https);
+	fputs(", HSTS ", out);
+	if (v->hsts_max_age >= 0)
+		fprintf(out, "max-age %lld%s", v->hsts_max_age,
+		    v->strong_hsts == 1 ? "" : " (weak)");
+	else
+		report_text_bad(out, flags, "none");
+	fputc('\n', out);
+	if (v->bod1801 >= 0) {
+		report_text_label(out, "BOD 18-01");
+		if (v->bod1801 == 1) {
+			fputs("web compliant", out);
+		} else {
+			report_text_bad(out, flags, "web not compliant");
+			fputs(":", out);
+			for (i = 0; i < v->nfailures; i++)
+				fprintf(out, " %s", v->failures[i]);
+		}
+		fputc('\n', out);
+	}
+}
+
 /* report_text_policies - SPF, DMARC, MTA-STS, TLS-RPT, BOD 18-01 */
 static void
 report_text_policies(FILE *out, const struct domain_result *r, unsigned flags)
@@ -551,6 +606,8 @@ report_text_policies(FILE *out, const struct domain_result *r, unsigned flags)
 			fputs("none", out);
 		fputc('\n', out);
 	}
+	if (r->web.ran)
+		report_text_web(out, r, flags);
 	if (v->bod1801 >= 0) {
 		report_text_label(out, "BOD 18-01");
 		if (v->bod1801 == 1) {

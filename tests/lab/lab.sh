@@ -35,6 +35,12 @@ EXIM_ADDR=127.0.0.31
 # nginx: the MTA-STS policy hosts of these lab domains (DOMAIN.test), all
 # on one address, told apart by SNI/Host (zones/test.zone.in)
 STS_ADDR=127.0.0.40
+# nginx: the web sites of the web checks (webDOMAIN.test), and one
+# address that serves plain HTTP only
+WEB_ADDR=127.0.0.41
+WEB_PLAIN_ADDR=127.0.0.42
+WEB_NAMES="webnoredirect webgood webchain webhstsshort webwww webdowngrade
+webexternal"
 STS_DOMAINS="stsgood stswild stsnotcovered ststesting sts404 stsredirect
 stsnotxt stsbadmx stsshort stsinvalid stsctype stsbig stsbadtxt"
 JSSE_ADDR=127.0.0.32
@@ -287,7 +293,7 @@ EOF
 		pids="$pids $!"
 	done
 	# The MTA-STS policy hosts (nginx): P-256 keys, instant to make
-	for name in sts stsother; do
+	for name in sts stsother web; do
 		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
 		    -out "$CA/$name.key" 2>>"$CA/openssl.log" &
 		pids="$pids $!"
@@ -299,7 +305,7 @@ EOF
 	# shellcheck disable=SC2086
 	wait $pids || true
 	for name in ca good ipv6 selfsigned expired wrongname legacy weakcert \
-	    sts stsother; do
+	    sts stsother web; do
 		[ -s "$CA/$name.key" ] || die "key generation failed for $name; $(logtail "$CA/openssl.log")"
 	done
 	for name in tls10 weakcipher sslv3 sslv2 nofs; do
@@ -345,6 +351,9 @@ EOF
 	leaf sts "$(printf 'mta-sts.%s.test,' $STS_DOMAINS | sed 's/,$//')" \
 	    "$start" "$end"
 	leaf stsother mta-sts.elsewhere.test "$start" "$end"
+	# the web sites: DOMAIN.test and www.DOMAIN.test of each
+	leaf web "$(for n in $WEB_NAMES; do printf '%s.test,www.%s.test,' "$n" "$n"; done |
+	    sed 's/,$//')" "$start" "$end"
 	# weakcert.test: 1024-bit key, signed with SHA-1 (cert-sha1)
 	openssl req -new -key "$CA/weakcert.key" -subj "/CN=mx.weakcert.test" \
 	    -out "$CA/weakcert.csr" 2>>"$CA/openssl.log"
@@ -752,6 +761,147 @@ http {
 		ssl_certificate_key $CA/good.key;
 		ssl_protocols TLSv1.2 TLSv1.3;
 		location / { return 200 "mxaudit lab\n"; }
+	}
+	# The web side (pshtt's cases, tests/lab/test_web.py): sites on
+	# $WEB_ADDR (80 and 443), and an HTTP-only one on $WEB_PLAIN_ADDR.
+	server {
+		listen $WEB_PLAIN_ADDR:80 default_server;
+		server_name _;
+		location / { return 200 "plain http only\n"; }
+	}
+	server {
+		listen $WEB_ADDR:80 default_server;
+		server_name _;
+		location / { return 404; }
+	}
+	server {
+		listen $WEB_ADDR:443 ssl default_server;
+		server_name _;
+		ssl_certificate $CA/web.pem;
+		ssl_certificate_key $CA/web.key;
+		location / { return 404; }
+	}
+	# webnoredirect.test: HTTPS works, HTTP does not send anyone there
+	server {
+		listen $WEB_ADDR:80;
+		listen $WEB_ADDR:443 ssl;
+		server_name webnoredirect.test www.webnoredirect.test;
+		ssl_certificate $CA/web.pem;
+		ssl_certificate_key $CA/web.key;
+		location / { return 200 "no redirect\n"; }
+	}
+	# webgood.test: HTTP to HTTPS on the same host first, www to the
+	# root, HSTS for a year with includeSubDomains and preload
+	server {
+		listen $WEB_ADDR:80;
+		server_name webgood.test www.webgood.test;
+		return 301 https://\$host\$request_uri;
+	}
+	server {
+		listen $WEB_ADDR:443 ssl;
+		server_name webgood.test;
+		ssl_certificate $CA/web.pem;
+		ssl_certificate_key $CA/web.key;
+		add_header Strict-Transport-Security "max-age=31536000; includeSubDomains; preload" always;
+		location / { return 200 "good\n"; }
+	}
+	server {
+		listen $WEB_ADDR:443 ssl;
+		server_name www.webgood.test;
+		ssl_certificate $CA/web.pem;
+		ssl_certificate_key $CA/web.key;
+		add_header Strict-Transport-Security "max-age=31536000; includeSubDomains; preload" always;
+		return 301 https://webgood.test\$request_uri;
+	}
+	# webchain.test: the root sends to www over HTTP, which goes HTTPS
+	server {
+		listen $WEB_ADDR:80;
+		server_name webchain.test;
+		return 301 http://www.webchain.test\$request_uri;
+	}
+	server {
+		listen $WEB_ADDR:80;
+		server_name www.webchain.test;
+		return 301 https://www.webchain.test\$request_uri;
+	}
+	server {
+		listen $WEB_ADDR:443 ssl;
+		server_name webchain.test;
+		ssl_certificate $CA/web.pem;
+		ssl_certificate_key $CA/web.key;
+		return 301 https://www.webchain.test\$request_uri;
+	}
+	server {
+		listen $WEB_ADDR:443 ssl;
+		server_name www.webchain.test;
+		ssl_certificate $CA/web.pem;
+		ssl_certificate_key $CA/web.key;
+		add_header Strict-Transport-Security "max-age=63072000" always;
+		location / { return 200 "chain\n"; }
+	}
+	# webhstsshort.test: enforced, HSTS for five minutes
+	server {
+		listen $WEB_ADDR:80;
+		server_name webhstsshort.test www.webhstsshort.test;
+		return 301 https://\$host\$request_uri;
+	}
+	server {
+		listen $WEB_ADDR:443 ssl;
+		server_name webhstsshort.test www.webhstsshort.test;
+		ssl_certificate $CA/web.pem;
+		ssl_certificate_key $CA/web.key;
+		add_header Strict-Transport-Security "max-age=300" always;
+		location / { return 200 "short\n"; }
+	}
+	# webbadcert.test: HTTPS with a certificate for another name
+	server {
+		listen $WEB_ADDR:80;
+		server_name webbadcert.test www.webbadcert.test;
+		return 301 https://\$host\$request_uri;
+	}
+	server {
+		listen $WEB_ADDR:443 ssl;
+		server_name webbadcert.test www.webbadcert.test;
+		ssl_certificate $CA/stsother.pem;
+		ssl_certificate_key $CA/stsother.key;
+		add_header Strict-Transport-Security "max-age=31536000" always;
+		location / { return 200 "bad cert\n"; }
+	}
+	# webwww.test: only www exists (the root has no address)
+	server {
+		listen $WEB_ADDR:80;
+		server_name www.webwww.test;
+		return 301 https://www.webwww.test\$request_uri;
+	}
+	server {
+		listen $WEB_ADDR:443 ssl;
+		server_name www.webwww.test;
+		ssl_certificate $CA/web.pem;
+		ssl_certificate_key $CA/web.key;
+		add_header Strict-Transport-Security "max-age=31536000" always;
+		location / { return 200 "www only\n"; }
+	}
+	# webdowngrade.test: HTTPS sends visitors back to HTTP
+	server {
+		listen $WEB_ADDR:80;
+		server_name webdowngrade.test www.webdowngrade.test;
+		location / { return 200 "downgraded\n"; }
+	}
+	server {
+		listen $WEB_ADDR:443 ssl;
+		server_name webdowngrade.test www.webdowngrade.test;
+		ssl_certificate $CA/web.pem;
+		ssl_certificate_key $CA/web.key;
+		return 301 http://\$host\$request_uri;
+	}
+	# webexternal.test: everything goes to another organization
+	server {
+		listen $WEB_ADDR:80;
+		listen $WEB_ADDR:443 ssl;
+		server_name webexternal.test www.webexternal.test;
+		ssl_certificate $CA/web.pem;
+		ssl_certificate_key $CA/web.key;
+		return 301 https://webgood.test/;
 	}
 	# MTA-STS policy hosts (RFC 8461 3.3), told apart by name
 	server {
