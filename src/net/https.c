@@ -128,6 +128,7 @@ struct https_hopdata {
 	char *location;             /* owned */
 	char *redirect_url;         /* owned */
 	char *content_type;         /* owned */
+	char *server;               /* owned */
 	char *hsts[HTTPS_MAX_HSTS]; /* owned */
 	size_t nhsts;
 	bool headers_capped;
@@ -378,6 +379,7 @@ https_hop_release(struct https_hopdata *hop)
 	free(hop->location);
 	free(hop->redirect_url);
 	free(hop->content_type);
+	free(hop->server);
 	for (i = 0; i < hop->nhsts; i++)
 		free(hop->hsts[i]);
 	free(hop->ip);
@@ -991,6 +993,10 @@ https_hop_collect(struct https_fetch *f, struct https_hopdata *hop)
 	    curl_easy_header(e, "Location", 0, CURLH_HEADER, -1, &hd) ==
 	        CURLHE_OK)
 		hop->location = https_capped(hop, hd->value);
+	if (hop->server == NULL &&
+	    curl_easy_header(e, "Server", 0, CURLH_HEADER, -1, &hd) ==
+	        CURLHE_OK)
+		hop->server = https_capped(hop, hd->value);
 	if (hop->nhsts == 0 &&
 	    curl_easy_header(e, "Strict-Transport-Security", 0, CURLH_HEADER,
 	        -1, &hd) == CURLHE_OK) {
@@ -1220,6 +1226,7 @@ https_hop_public(const struct https_hopdata *hop, struct https_hop *out)
 	out->location = hop->location;
 	out->redirect_url = hop->redirect_url;
 	out->content_type = hop->content_type;
+	out->server = hop->server;
 	out->hsts = (const char *const *)hop->hsts;
 	out->nhsts = hop->nhsts;
 	out->headers_capped = hop->headers_capped;

@@ -124,6 +124,7 @@ struct https_hop {
 	const char *location;     /* borrowed: Location */
 	const char *redirect_url; /* borrowed: Location made absolute */
 	const char *content_type; /* borrowed: Content-Type */
+	const char *server;       /* borrowed: Server */
 	const char *const *hsts;  /* borrowed: each Strict-Transport-Security */
 	size_t nhsts;             /* at most HTTPS_MAX_HSTS */
 	/*

@@ -147,6 +147,7 @@ web_probe_on_fetch(void *arg, const struct https_result *res)
 	}
 	e->status = (int)h0->status;
 	e->ip = web_probe_dup(h0->ip);
+	e->server = web_probe_dup(h0->server);
 	if (h0->status >= 300 && h0->status < 400)
 		e->redirect_to = web_probe_dup(h0->redirect_url);
 	if (e->https && h0->nhsts > 0) {

@@ -607,7 +607,7 @@ report_json_summary(const struct domain_result *r)
 json_t *
 report_json_domain_at(const struct domain_result *r, unsigned flags, time_t now)
 {
-	json_t *o = report_json_object(), *dns, *mx, *fi;
+	json_t *o = report_json_object(), *dns, *mx, *fi, *web;
 	enum mx_source src = r->mx_source;
 	size_t i;
 
@@ -637,7 +637,13 @@ report_json_domain_at(const struct domain_result *r, unsigned flags, time_t now)
 	report_json_set(o, "spf", report_json_spf(r));
 	report_json_set(o, "dmarc", report_json_dmarc(r));
 	report_json_set(o, "tls_rpt", report_json_tlsrpt(r));
-	report_json_set(o, "web", report_json_web(r));
+	web = report_json_web(r);
+	if (json_is_object(web))
+		/* port 443's protocols and weak ciphers, from our probes */
+		report_json_set(web, "tls",
+		    r->web.tls443 != NULL ? report_json_tls(r->web.tls443, now)
+		                          : json_null());
+	report_json_set(o, "web", web);
 	report_json_set(o, "bod1801", report_json_bod1801(r));
 	fi = report_json_array();
 	for (i = 0; i < r->nfindings; i++)

@@ -754,6 +754,8 @@ http {
 	fastcgi_temp_path $d/tmp/fastcgi;
 	uwsgi_temp_path $d/tmp/uwsgi;
 	scgi_temp_path $d/tmp/scgi;
+	# nginx 1.22's default lacks TLS 1.3; a current site offers 1.2 and 1.3
+	ssl_protocols TLSv1.2 TLSv1.3;
 	server {
 		listen 127.0.0.10:443 ssl;
 		server_name mx.good.test;

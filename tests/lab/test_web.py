@@ -85,6 +85,12 @@ class Web(unittest.TestCase):
         # the TLS probes of port 443 ran (nginx: TLS 1.2 and 1.3 only)
         self.assertTrue(self.result.doc("webgood.test")
                         ["bod1801"]["web"]["tls_probed"])
+        tls = w["tls"]
+        self.assertEqual(tls["protocols"],
+                         {"sslv2": False, "sslv3": False, "tls1.0": False,
+                          "tls1.1": False, "tls1.2": True, "tls1.3": True})
+        self.assertEqual(set(tls["weak_ciphers"].values()), {False})
+        self.assertTrue(w["server_header"].startswith("nginx"))
 
     def test_no_https(self):
         w = self.web("webnohttps.test")
