@@ -8,7 +8,7 @@ PKGS="build-essential clang cmake pkg-config libevent-dev libunbound-dev
 libssl-dev libjansson-dev libcmocka-dev libclang-rt-14-dev dns-root-data
 ca-certificates openssl postfix nsd unbound nginx-light bind9-utils bind9-dnsutils iproute2
 python3 python3-jsonschema clang-format libyaml-dev libpsl-dev publicsuffix
-libcurl4-openssl-dev libsqlite3-dev libidn2-dev"
+libcurl4-openssl-dev libsqlite3-dev libidn2-dev chromium"
 # The lab's legacy TLS servers (tests/lab/README.md): the JSSE server of
 # sslv3.test (java, javac), the GnuTLS client that checks weakcipher.test
 # (gnutls-cli), and the run-time libraries of exim4-daemon-light, which

@@ -17,6 +17,9 @@ static const struct {
 	    "was a message encrypted on every hop? (Received: fields)" },
 	{ "spf", cmd_spf,
 	    "evaluate a domain's SPF policy for a client address" },
+	{ "import", cmd_import, "load JSONL scan output into the history" },
+	{ "diff", cmd_diff, "what changed between two runs of the history" },
+	{ "report", cmd_report, "write an HTML report of a run (one file)" },
 };
 
 static void

@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "check/check.h"
 #include "cmd/cmd.h"
+#include "cmd/input.h"
 #include "probe/scan.h"
 #include "proto/domain.h"
 #include "report/json.h"
@@ -22,16 +24,24 @@
 #include "report/csv_pshtt.h"
 #include "report/hsts_preload.h"
 #include "report/text.h"
+#include "store/store.h"
 #include "util/log.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
-enum scan_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
+enum scan_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSONL, FORMAT_CSV };
 
 struct scan_cmd {
 	enum scan_format format;
+	struct input *in; /* borrowed: the domains */
+	bool progress;    /* a progress line on stderr (a TTY) */
+	size_t total;     /* domains expected, 0 when unknown */
+	size_t done, errors;
+	struct timeval t0, last;
 	struct hsts_preload *preload; /* owned: --hsts-preload-list, or NULL */
 	struct orgdomain *psl;        /* owned, with the preload list */
+	struct store *store;          /* owned: the history, or NULL */
+	int64_t run;                  /* this scan's run in it */
 	bool pshtt; /* CSV: pshtt's columns (--checks web), else trustymail's */
 	unsigned json_flags;
 	unsigned text_flags;
@@ -40,14 +50,15 @@ struct scan_cmd {
 };
 
 static const char scan_usage[] =
-    "usage: mxaudit scan [options] DOMAIN...\n"
+    "usage: mxaudit scan [options] [DOMAIN...] [--input FILE|-]\n"
     "\n"
     "Find each domain's mail exchangers and test every address: SMTP banner,\n"
     "EHLO, STARTTLS, the TLS handshake and the certificate.\n"
     "\n"
     "options:\n"
-    "  --format text|json|csv output format (default text; json: one\n"
+    "  --format text|json|jsonl|csv  output format (default text; json: one\n"
     "                         document per domain, docs/scan-result.schema.json;\n"
+    "                         jsonl: the same, one line each, as each finishes;\n"
     "                         csv: trustymail's 33 columns, docs/bod1801.md;\n"
     "                         with --checks web, pshtt's 37, docs/pshtt.md)\n"
     "  --checks mail,web|all  what to audit (default mail: MX, SMTP, TLS,\n"
@@ -55,6 +66,13 @@ static const char scan_usage[] =
     "                         HTTPS of the domain and www, HSTS, port 443's TLS)\n"
     "  --hsts-preload-list FILE  a local copy of Chromium's HSTS preload list\n"
     "                         (transport_security_state_static.json)\n"
+    "  --input FILE           read domains from FILE too (- for stdin): one per\n"
+    "                         line, # comments, or CSV with a domain column\n"
+    "  --shard K/N            scan only the K-th of N parts of the input\n"
+    "                         (0 <= K < N; by a hash of the domain)\n"
+    "  --db FILE              the history database (default\n"
+    "                         ~/.local/share/mxaudit/mxaudit.db)\n"
+    "  --no-db                keep no history of this scan\n"
     "  --transcript           include each SMTP conversation, timestamped\n"
     "  --ciphers              list every cipher suite each protocol version\n"
     "                         accepts, in the server's order\n"
@@ -132,6 +150,99 @@ scan_cmd_preload(struct scan_cmd *c, struct domain_result *r)
 		r->web.base_preloaded = hit.preloaded;
 }
 
+/* scan_cmd_next - the scan engine asks for the next domain */
+static bool
+scan_cmd_next(void *arg, char *out, size_t outsize)
+{
+	struct scan_cmd *c = arg;
+
+	return input_next(c->in, out, outsize);
+}
+
+/* scan_cmd_progress - "done/total, rate, ETA, errors" on a TTY */
+static void
+scan_cmd_progress(struct scan_cmd *c, bool force)
+{
+	struct timeval now, d;
+	double secs, rate;
+
+	gettimeofday(&now, NULL);
+	timersub(&now, &c->last, &d);
+	if (!force && d.tv_sec == 0 && d.tv_usec < 250000)
+		return;
+	c->last = now;
+	timersub(&now, &c->t0, &d);
+	secs = (double)d.tv_sec + (double)d.tv_usec / 1e6;
+	rate = secs > 0 ? (double)c->done / secs : 0;
+	fprintf(stderr, "\r\033[K%zu", c->done);
+	if (c->total > 0)
+		fprintf(stderr, "/%zu", c->total);
+	fprintf(stderr, " domains, %.0f/s", rate);
+	if (c->total > c->done && rate > 0)
+		fprintf(stderr, ", ETA %.0f s",
+		    (double)(c->total - c->done) / rate);
+	fprintf(stderr, ", %zu with errors", c->errors);
+	fflush(stderr);
+}
+
+/*
+ * scan_cmd_open_store - the history database: --db FILE (a failure is
+ * fatal), or the default one (a failure is a warning: the scan goes on)
+ */
+static void
+scan_cmd_open_store(struct scan_cmd *c, const char *path, int argc, char **argv)
+{
+	struct store_err err;
+	char *def = NULL;
+
+	if (path == NULL && (path = def = store_default_path(&err)) == NULL) {
+		log_warnx("history: %s (scanning without it)", err.msg);
+		return;
+	}
+	c->store = store_open(path, STORE_OPEN_CREATE, &err);
+	if (c->store != NULL)
+		c->run = store_run_begin(
+		    c->store, argc, argv, STORE_SOURCE_SCAN, &err);
+	if (c->store == NULL || c->run <= 0) {
+		if (def == NULL)
+			log_fatalx("--db %s: %s", path, err.msg);
+		log_warnx(
+		    "history %s: %s (scanning without it)", path, err.msg);
+		if (c->store != NULL)
+			store_close(c->store, &err);
+		c->store = NULL;
+	}
+	free(def);
+}
+
+/*
+ * scan_cmd_on_commit - a second has passed: commit what the history holds,
+ * so a stalled scan never keeps other writers (an import) locked out
+ */
+static void
+scan_cmd_on_commit(evutil_socket_t fd, short what, void *arg)
+{
+	struct scan_cmd *c = arg;
+	struct store_err err;
+
+	(void)fd;
+	(void)what;
+	if (c->store != NULL && store_commit(c->store, &err) != 0)
+		log_warnx("history: %s", err.msg);
+}
+
+/* scan_cmd_store - the domain's document into the history */
+static void
+scan_cmd_store(struct scan_cmd *c, const struct domain_result *r, time_t now)
+{
+	struct store_err err;
+	json_t *doc = report_json_domain_at(r, 0, now);
+
+	if (store_add_doc(c->store, c->run, doc, &err) != 0)
+		log_warnx("history: %s: %s", r->domain, err.msg);
+	json_decref(doc);
+}
+
 static void
 scan_cmd_on_result(struct domain_result *r, void *arg)
 {
@@ -145,8 +256,16 @@ scan_cmd_on_result(struct domain_result *r, void *arg)
 	worst = domain_result_worst(r);
 	if (worst > c->worst)
 		c->worst = worst;
-	if (c->format == FORMAT_JSON)
-		report_json_write_at(stdout, r, c->json_flags, now);
+	c->done++;
+	if (worst >= (int)SEVERITY_ERROR)
+		c->errors++;
+	if (c->store != NULL)
+		scan_cmd_store(c, r, now);
+	if (c->format == FORMAT_JSON || c->format == FORMAT_JSONL)
+		report_json_write_at(stdout, r,
+		    c->json_flags |
+		        (c->format == FORMAT_JSONL ? REPORT_JSON_COMPACT : 0),
+		    now);
 	else if (c->format == FORMAT_CSV && c->pshtt)
 		report_csv_pshtt_domain(stdout, r);
 	else if (c->format == FORMAT_CSV)
@@ -157,6 +276,8 @@ scan_cmd_on_result(struct domain_result *r, void *arg)
 	}
 	fflush(stdout);
 	domain_result_free(r);
+	if (c->progress)
+		scan_cmd_progress(c, false);
 }
 
 static size_t
@@ -192,6 +313,10 @@ cmd_scan(int argc, char **argv)
 		OPT_IMPLICIT_TLS,
 		OPT_CHECKS,
 		OPT_HSTS_PRELOAD_LIST,
+		OPT_INPUT,
+		OPT_SHARD,
+		OPT_DB,
+		OPT_NO_DB,
 	};
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -212,6 +337,10 @@ cmd_scan(int argc, char **argv)
 		{ "ciphers", no_argument, NULL, OPT_CIPHERS },
 		{ "implicit-tls", no_argument, NULL, OPT_IMPLICIT_TLS },
 		{ "checks", required_argument, NULL, OPT_CHECKS },
+		{ "input", required_argument, NULL, OPT_INPUT },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "no-db", no_argument, NULL, OPT_NO_DB },
 		{ "hsts-preload-list", required_argument, NULL,
 		    OPT_HSTS_PRELOAD_LIST },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -222,12 +351,18 @@ cmd_scan(int argc, char **argv)
 	struct scan_cmd c;
 	struct event_base *base;
 	struct scan *s;
-	struct perr perr;
-	struct strmap seen;
-	char host[256], name[DOMAIN_MAX + 1], *err;
+	struct input *in;
+	const char **files = NULL;
+	size_t nfiles = 0;
+	uint32_t shard_k = 0, shard_n = 0;
+	const char *db_path = NULL;
+	struct event *commit_ev = NULL;
+	bool no_db = false;
+	char host[256], *err;
 	const char *preload_file = NULL; /* --hsts-preload-list */
 	enum cmd_color color = CMD_COLOR_AUTO;
-	int ch, i, verbose = 0, ndomains = 0, bad = 0;
+	int ch, i, verbose = 0;
+	size_t ndomains, bad;
 	bool implicit = false;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -253,11 +388,30 @@ cmd_scan(int argc, char **argv)
 				c.format = FORMAT_TEXT;
 			else if (strcmp(optarg, "json") == 0)
 				c.format = FORMAT_JSON;
+			else if (strcmp(optarg, "jsonl") == 0)
+				c.format = FORMAT_JSONL;
 			else if (strcmp(optarg, "csv") == 0)
 				c.format = FORMAT_CSV;
 			else
 				log_fatalx(
-				    "--format: text, json or csv, not %s",
+				    "--format: text, json, jsonl or csv, not %s",
+				    optarg);
+			break;
+		case OPT_INPUT:
+			files =
+			    xreallocarray(files, nfiles + 1, sizeof(*files));
+			files[nfiles++] = optarg;
+			break;
+		case OPT_DB:
+			db_path = optarg;
+			break;
+		case OPT_NO_DB:
+			no_db = true;
+			break;
+		case OPT_SHARD:
+			if (!input_parse_shard(optarg, &shard_k, &shard_n))
+				log_fatalx(
+				    "--shard: K/N with 0 <= K < N, not %s",
 				    optarg);
 			break;
 		case OPT_CHECKS:
@@ -328,7 +482,7 @@ cmd_scan(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc) {
+	if (optind >= argc && nfiles == 0) {
 		fputs(scan_usage, stderr);
 		return EXIT_USAGE;
 	}
@@ -350,21 +504,27 @@ cmd_scan(int argc, char **argv)
 		log_fatalx("libevent: cannot create the event loop");
 	if ((s = scan_new(base, &cfg, scan_cmd_on_result, &c, &err)) == NULL)
 		log_fatalx("%s", err);
-	strmap_init(&seen);
-	for (i = optind; i < argc; i++) {
-		if (domain_normalize(argv[i], strlen(argv[i]), name,
-		        sizeof(name), &perr) != 0) {
-			log_warnx(
-			    "%s: invalid domain name: %s", argv[i], perr.msg);
-			bad++;
-			continue;
-		}
-		if (strmap_put(&seen, name, &seen) != NULL)
-			continue;
-		scan_add(s, name);
-		ndomains++;
+	if (!no_db)
+		scan_cmd_open_store(&c, db_path, argc, argv);
+	in = input_new(shard_k, shard_n);
+	for (i = optind; i < argc; i++)
+		input_add_name(in, argv[i]);
+	for (i = 0; i < (int)nfiles; i++)
+		input_add_file(in, files[i]);
+	free(files);
+	c.in = in;
+	c.progress = isatty(STDERR_FILENO) && verbose == 0;
+	c.total = input_total_hint(in);
+	gettimeofday(&c.t0, NULL);
+	scan_set_source(s, scan_cmd_next, &c);
+	if (c.store != NULL) {
+		struct timeval sec = { 1, 0 };
+
+		commit_ev =
+		    event_new(base, -1, EV_PERSIST, scan_cmd_on_commit, &c);
+		if (commit_ev != NULL)
+			event_add(commit_ev, &sec);
 	}
-	strmap_release(&seen);
 	if (preload_file != NULL) {
 		struct perr perr2;
 
@@ -381,10 +541,24 @@ cmd_scan(int argc, char **argv)
 	else if (c.format == FORMAT_CSV)
 		report_csv_header(stdout);
 	scan_run(s);
+	if (commit_ev != NULL)
+		event_free(commit_ev);
 	scan_free(s);
+	if (c.store != NULL) {
+		struct store_err serr;
+
+		if (store_run_end(c.store, c.run, &serr) != 0 ||
+		    store_close(c.store, &serr) != 0)
+			log_warnx("history: %s", serr.msg);
+	}
 	hsts_preload_free(c.preload);
 	orgdomain_free(c.psl);
 	event_base_free(base);
+	if (c.progress)
+		fputs("\r\033[K", stderr);
+	ndomains = input_stats(in)->given;
+	bad = input_stats(in)->invalid;
+	input_free(in);
 	if (c.format == FORMAT_TEXT && ndomains > 1)
 		report_text_summary(stdout, &c.summary, c.text_flags);
 	if (bad > 0 && ndomains == 0)

@@ -66,6 +66,19 @@ struct endpoint {
 	const struct smtp_probe_config *cfg; /* borrowed: mail's or web's */
 };
 
+/*
+ * The protocol and cipher probes of one address and port, shared by every
+ * endpoint there: a provider's MX serves thousands of names from a few
+ * addresses, and its TLS stack answers the same whatever the SNI. The
+ * receiver test (certificate, name) stays per name.
+ */
+struct probeset {
+	struct endpoint *owner; /* borrowed: its facts get the answers */
+	bool done;
+	struct endpoint **waiting; /* owned array; endpoints borrowed */
+	size_t nwaiting;
+};
+
 struct ipslot {
 	size_t running;
 	struct endpoint *head, *tail; /* queued endpoints, borrowed */
@@ -107,10 +120,13 @@ struct scan {
 	void *arg;
 	char **queue; /* owned domains not started */
 	size_t nqueue, queue_pos;
+	scan_source_fn source; /* then these, or NULL */
+	void *source_arg;
 	struct job *jobs; /* in flight */
 	size_t njobs;
 	struct strmap endpoints; /* key "ip|port|name" -> struct endpoint */
 	struct strmap slots;     /* ip -> struct ipslot */
+	struct strmap probesets; /* "ip|port" -> struct probeset */
 };
 
 static void job_finish(struct job *j);
@@ -145,6 +161,7 @@ job_task_done(struct job *j)
 static void endpoint_start(struct endpoint *ep);
 static void endpoint_release(struct endpoint *ep);
 static void endpoint_on_probes(struct addr_facts *facts, void *arg);
+static bool endpoint_probes(struct endpoint *ep);
 static void endpoint_schedule(struct endpoint *ep);
 
 /* endpoint_busy - a 421 greeting: "too busy now", not "no TLS" */
@@ -214,16 +231,8 @@ endpoint_on_done(struct addr_facts *facts, void *arg)
 	if (!endpoint_busy(facts) && ep->scan->cfg.tls_probes &&
 	    (facts->starttls_code == 220 ||
 	        (facts->implicit_tls && facts->tls.attempted)) &&
-	    !facts->probes.ran) {
-		/* the protocol and cipher probes, within the same slot */
-		struct tls_enum_slots slots = { endpoint_slot_acquire,
-			endpoint_slot_release, ep };
-
-		ep->tls_enum = tls_enum_start(ep->cfg, facts,
-		    ep->scan->cfg.ciphers ? TLS_ENUM_CIPHERS : 0, &slots,
-		    endpoint_on_probes, ep);
+	    !facts->probes.ran && endpoint_probes(ep))
 		return;
-	}
 	slot->running--;
 	if (endpoint_busy(facts)) {
 		log_info(
@@ -240,15 +249,68 @@ endpoint_on_done(struct addr_facts *facts, void *arg)
 	endpoint_release(ep);
 }
 
+/*
+ * endpoint_probes - the probes of ep's address and port: start them (true:
+ * ep waits in its slot), wait for another endpoint's run (true: ep waits
+ * without holding a connection), or copy a finished run (false)
+ */
+static bool
+endpoint_probes(struct endpoint *ep)
+{
+	struct scan *s = ep->scan;
+	struct probeset *ps;
+	char key[80];
+
+	snprintf(key, sizeof(key), "%s|%u", ep->facts->ip, ep->facts->port);
+	if ((ps = strmap_get(&s->probesets, key)) == NULL) {
+		/* the protocol and cipher probes, within the same slot */
+		struct tls_enum_slots slots = { endpoint_slot_acquire,
+			endpoint_slot_release, ep };
+
+		ps = xcalloc(1, sizeof(*ps));
+		ps->owner = ep;
+		strmap_put(&s->probesets, key, ps);
+		ep->tls_enum = tls_enum_start(ep->cfg, ep->facts,
+		    s->cfg.ciphers ? TLS_ENUM_CIPHERS : 0, &slots,
+		    endpoint_on_probes, ep);
+		return true;
+	}
+	if (ps->done) {
+		ep->facts->probes = ps->owner->facts->probes;
+		return false;
+	}
+	ps->waiting =
+	    xreallocarray(ps->waiting, ps->nwaiting + 1, sizeof(*ps->waiting));
+	ps->waiting[ps->nwaiting++] = ep;
+	ep->slot->running--;
+	endpoint_slot_next(s, ep->slot);
+	return true;
+}
+
 static void
 endpoint_on_probes(struct addr_facts *facts, void *arg)
 {
-	struct endpoint *ep = arg;
+	struct endpoint *ep = arg, *w;
+	struct probeset *ps;
+	char key[80];
+	size_t i;
 
-	(void)facts;
 	ep->tls_enum = NULL;
 	ep->slot->running--;
+	snprintf(key, sizeof(key), "%s|%u", facts->ip, facts->port);
+	ps = strmap_get(&ep->scan->probesets, key);
 	endpoint_release(ep);
+	if (ps == NULL)
+		return;
+	ps->done = true;
+	for (i = 0; i < ps->nwaiting; i++) {
+		w = ps->waiting[i];
+		w->facts->probes = facts->probes;
+		endpoint_release(w);
+	}
+	free(ps->waiting);
+	ps->waiting = NULL;
+	ps->nwaiting = 0;
 }
 
 /* endpoint_release - the facts are final: wake the waiting jobs */
@@ -900,14 +962,26 @@ job_start(struct scan *s, const char *domain)
 static void
 job_start_next(struct scan *s)
 {
-	while (s->njobs < s->cfg.concurrency && s->queue_pos < s->nqueue) {
-		char *d = s->queue[s->queue_pos];
+	char name[DNSMSG_NAMEMAX];
 
-		s->queue[s->queue_pos++] = NULL;
-		job_start(s, d);
-		free(d);
+	while (s->njobs < s->cfg.concurrency) {
+		if (s->queue_pos < s->nqueue) {
+			char *d = s->queue[s->queue_pos];
+
+			s->queue[s->queue_pos++] = NULL;
+			job_start(s, d);
+			free(d);
+			continue;
+		}
+		if (s->source == NULL)
+			break;
+		if (!s->source(s->source_arg, name, sizeof(name))) {
+			s->source = NULL;
+			break;
+		}
+		job_start(s, name);
 	}
-	if (s->njobs == 0 && s->queue_pos == s->nqueue)
+	if (s->njobs == 0 && s->queue_pos == s->nqueue && s->source == NULL)
 		event_base_loopexit(s->base, NULL);
 }
 
@@ -964,6 +1038,7 @@ scan_new(struct event_base *base, const struct scan_config *cfg,
 	s->web_cfg.tls_only = true;
 	s->web_cfg.transcript = false;
 	strmap_init(&s->endpoints);
+	strmap_init(&s->probesets);
 	strmap_init(&s->slots);
 	return s;
 }
@@ -973,6 +1048,13 @@ scan_add(struct scan *s, const char *domain)
 {
 	s->queue = xreallocarray(s->queue, s->nqueue + 1, sizeof(*s->queue));
 	s->queue[s->nqueue++] = xstrdup(domain);
+}
+
+void
+scan_set_source(struct scan *s, scan_source_fn fn, void *arg)
+{
+	s->source = fn;
+	s->source_arg = arg;
 }
 
 void
@@ -1011,6 +1093,15 @@ scan_free_endpoints(struct scan *s)
 		for (e = s->slots.buckets[i]; e != NULL; e = e->next)
 			free(e->value);
 	strmap_release(&s->slots);
+	for (i = 0; i < s->probesets.nbuckets; i++) {
+		for (e = s->probesets.buckets[i]; e != NULL; e = e->next) {
+			struct probeset *ps = e->value;
+
+			free(ps->waiting);
+			free(ps);
+		}
+	}
+	strmap_release(&s->probesets);
 }
 
 void

@@ -54,6 +54,14 @@ struct scan *scan_new(struct event_base *base, const struct scan_config *cfg,
 void scan_free(struct scan *s);
 /* scan_add - queue a domain (copied); its name must be normalised */
 void scan_add(struct scan *s, const char *domain);
+/*
+ * scan_source_fn - the next normalised domain into out (outsize bytes),
+ * or false when there is none left. Asked only when a job slot is free,
+ * so a long input is read as the scan goes, never held whole.
+ */
+typedef bool (*scan_source_fn)(void *arg, char *out, size_t outsize);
+/* scan_set_source - after the queued domains, take domains from fn */
+void scan_set_source(struct scan *s, scan_source_fn fn, void *arg);
 /* scan_run - run the loop until every queued domain has been reported */
 void scan_run(struct scan *s);
 

@@ -34,23 +34,6 @@ enum report_text_verdict {
 	REPORT_TEXT_VERDICT_FAIL,
 };
 
-/* report_text_printable - a code point safe to show as itself */
-static bool
-report_text_printable(uint32_t cp)
-{
-	if (cp < 0xa0) /* C1 controls */
-		return false;
-	if (cp == 0x061c || cp == 0x200e || cp == 0x200f) /* bidi marks */
-		return false;
-	if (cp >= 0x2028 && cp <= 0x202e) /* separators, embeddings */
-		return false;
-	if (cp >= 0x2066 && cp <= 0x2069) /* bidi isolates */
-		return false;
-	if (cp == 0xfeff) /* BOM / zero-width no-break space */
-		return false;
-	return true;
-}
-
 /* report_text_put - write (p, len), escaping what must not reach a tty */
 static void
 report_text_put(FILE *out, const char *p, size_t len)
@@ -66,7 +49,7 @@ report_text_put(FILE *out, const char *p, size_t len)
 			continue;
 		}
 		n = u[i] >= 0x80 ? utf8_decode(u + i, len - i, &cp, NULL) : 0;
-		if (n > 0 && report_text_printable(cp)) {
+		if (n > 0 && utf8_printable(cp)) {
 			fwrite(u + i, 1, n, out);
 			i += n;
 			continue;

@@ -51,3 +51,17 @@ done:
 		*cp = v;
 	return n;
 }
+
+bool
+utf8_printable(uint32_t cp)
+{
+	if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) /* C0, DEL, C1 */
+		return false;
+	if (cp == 0x061c || cp == 0x200e || cp == 0x200f) /* bidi marks */
+		return false;
+	if (cp >= 0x2028 && cp <= 0x202e) /* separators, embeddings */
+		return false;
+	if (cp >= 0x2066 && cp <= 0x2069) /* bidi isolates */
+		return false;
+	return cp != 0xfeff; /* BOM / zero-width no-break space */
+}

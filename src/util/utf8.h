@@ -8,6 +8,7 @@
 #ifndef MX_UTIL_UTF8_H
 #define MX_UTIL_UTF8_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,5 +20,12 @@
  */
 size_t utf8_decode(
     const unsigned char *p, size_t len, uint32_t *cp, size_t *bad);
+
+/*
+ * utf8_printable - a decoded code point that may be shown as itself on a
+ * terminal or page: not a C0/C1 control, bidi mark, embedding or isolate,
+ * line/paragraph separator, or BOM (the Trojan Source characters)
+ */
+bool utf8_printable(uint32_t cp);
 
 #endif

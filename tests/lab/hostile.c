@@ -63,7 +63,8 @@ enum mode {
 	MODE_SSLV2,
 	MODE_INJECT, /* bytes after STARTTLS's 220, before the handshake */
 	MODE_NOEHLO, /* EHLO unknown (502), HELO only */
-	MODE_REJECT  /* greets with 554 */
+	MODE_REJECT, /* greets with 554 */
+	MODE_XSS     /* a banner with markup, quotes and control bytes */
 };
 
 enum state {
@@ -112,6 +113,7 @@ static const struct {
 	{ "inject", MODE_INJECT, "mx.inject.test" },
 	{ "noehlo", MODE_NOEHLO, "mx.noehlo.test" },
 	{ "reject", MODE_REJECT, "mx.reject.test" },
+	{ "xss", MODE_XSS, "mx.xss.test" },
 };
 
 /*
@@ -165,7 +167,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: lab-hostile [-p pidfile] [-c cert.der] MODE ADDR PORT\n"
 	    "       lab-hostile [-p pidfile] [-c cert.der] MODE:ADDR:PORT ...\n"
-	    "modes: silent, mangled, starttls-error, tls-garbage, busy, inject, noehlo, reject, "
+	    "modes: silent, mangled, starttls-error, tls-garbage, busy, inject, noehlo, reject, xss, "
 	    "sslv2\n");
 	exit(2);
 }
@@ -772,6 +774,15 @@ conn_accept(struct listener *l)
 		c->state = ST_CLOSING;
 	} else if (c->mode == MODE_REJECT) {
 		queue_out(c, "554 5.7.1 %s no SMTP service here\r\n",
+		    mode_host(c->mode));
+	} else if (c->mode == MODE_XSS) {
+		/* what a report must show as text, never run or lose */
+		queue_out(c,
+		    "220-%s <script>document.body.setAttribute("
+		    "'data-pwned','1')</script>\r\n"
+		    "220-\"quoted\" 'single' </td></tr></table> "
+		    "<img src=x onerror=alert(1)> \x01\x1b[31m\x7f\r\n"
+		    "220 ESMTP & \xe2\x80\xa8 </script><!--\r\n",
 		    mode_host(c->mode));
 	} else if (c->mode != MODE_SILENT) {
 		queue_out(c, "220 %s ESMTP\r\n", mode_host(c->mode));

@@ -30,7 +30,7 @@ SRC=$(cd "$(dirname "$0")" && pwd -P)
 NS_ADDR=127.0.2.1
 RESOLVER_ADDR=127.0.2.2
 PF_ADDRS="127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14 ::1 127.0.0.30 127.0.0.34 127.0.0.35"
-HOSTILE_ADDRS="127.0.0.21 127.0.0.22 127.0.0.23 127.0.0.24 127.0.0.25 127.0.0.26 127.0.0.27 127.0.0.28 127.0.0.33"
+HOSTILE_ADDRS="127.0.0.21 127.0.0.22 127.0.0.23 127.0.0.24 127.0.0.25 127.0.0.26 127.0.0.27 127.0.0.28 127.0.0.29 127.0.0.33"
 EXIM_ADDR=127.0.0.31
 # nginx: the MTA-STS policy hosts of these lab domains (DOMAIN.test), all
 # on one address, told apart by SNI/Host (zones/test.zone.in)
@@ -178,7 +178,7 @@ listening() {
 
 # Who listens on the lab's ports (for error messages).
 who_listens() {
-	ss -Hlntup 2>/dev/null | grep -E "(127\.0\.0\.(1[0-4]|2[0-8]|3[0-5])|\[::1\]):25 |127\.0\.0\.10:(465|587) |127\.0\.2\.[12]:53 " || true
+	ss -Hlntup 2>/dev/null | grep -E "(127\.0\.0\.(1[0-4]|2[0-9]|3[0-5])|\[::1\]):25 |127\.0\.0\.10:(465|587) |127\.0\.2\.[12]:53 " || true
 }
 
 ports_free() {
@@ -397,6 +397,18 @@ EOF
 	    i, i, i, 10 + i % 5 }'
 }
 
+# hosted.test, for bench/run.sh --set hosted: 100,000 domains
+# h000000 ... h099999 hosted on the lab's five Postfix MX hosts (as most
+# domains are, on a provider's few MX names), round-robin.
+gen_hosted_zone() {
+	printf '$ORIGIN hosted.test.\n$TTL 3600\n'
+	printf '@\tIN SOA\tns.test. hostmaster.test. ( %s 3600 600 86400 60 )\n' "$1"
+	printf '@\tIN NS\tns.test.\n'
+	awk 'BEGIN { split("good nostarttls selfsigned expired wrongname", mx, " ");
+	    for (i = 0; i < 100000; i++)
+	    printf "h%06d\tIN MX\t10 mx.%s.test.\n", i, mx[1 + i % 5] }'
+}
+
 gen_dns() {
 	local serial ksk ds ee ta flip
 	serial=$(date +%s)
@@ -428,6 +440,7 @@ gen_dns() {
 	    "$DNS/zones/cyber.dhs.gov.zone" SERIAL="$serial"
 	cp "$SRC/zones/root.hints.in" "$DNS/root.hints"
 	gen_bench_zone "$serial" >"$DNS/zones/bench.test.zone"
+	gen_hosted_zone "$serial" >"$DNS/zones/hosted.test.zone"
 
 	# Signatures from a day ago to a year ahead; the serial is unixtime.
 	dnssec-signzone -q -S -K "$DNS/keys" -d "$DNS/keys" -N keep -O full \
@@ -484,6 +497,7 @@ EOF
 	    nsd-checkzone test. "$DNS/zones/test.zone" &&
 	    nsd-checkzone signed.test. "$DNS/zones/signed.test.zone.signed" &&
 	    nsd-checkzone bench.test. "$DNS/zones/bench.test.zone" &&
+	    nsd-checkzone hosted.test. "$DNS/zones/hosted.test.zone" &&
 	    nsd-checkzone cyber.dhs.gov. "$DNS/zones/cyber.dhs.gov.zone"; } \
 	    >>"$DNS/check.log" 2>&1; then
 		die "nsd-checkzone failed; $(logtail "$DNS/check.log")"
@@ -700,7 +714,7 @@ start_hostile() {
 	    silent:127.0.0.21:25 mangled:127.0.0.22:25 \
 	    starttls-error:127.0.0.23:25 tls-garbage:127.0.0.24:25 \
 	    busy:127.0.0.25:25 sslv2:127.0.0.33:25 inject:127.0.0.26:25 \
-	    noehlo:127.0.0.27:25 reject:127.0.0.28:25 \
+	    noehlo:127.0.0.27:25 reject:127.0.0.28:25 xss:127.0.0.29:25 \
 	    </dev/null >>"$HOST/hostile.log" 2>&1 &
 	wait_for 5 pid_alive "$HOST/hostile.pid" lab-hostile ||
 	    die "lab-hostile did not start; $(logtail "$HOST/hostile.log")"
@@ -1136,6 +1150,7 @@ check_smtp() {
 127.0.0.26 220 mx.inject.test
 127.0.0.27 220 mx.noehlo.test
 127.0.0.28 554 5.7.1 mx.reject.test
+127.0.0.29 220-mx.xss.test <script>document.body.setAttribute('data-pwned','1')</script>
 127.0.0.34 220 mx.nofs.test
 127.0.0.35 220 mx.weakcert.test
 127.0.0.10:587 220 mx.good.test
@@ -1340,6 +1355,7 @@ sslv2.test
 EOF
 	# bench.test: see gen_bench_zone
 	seq -f 'd%04g.bench.test' 0 999 >"$LAB/bench-domains.txt"
+	seq -f 'h%06g.hosted.test' 0 99999 >"$LAB/hosted-domains.txt"
 }
 
 env_flags() {

@@ -10,6 +10,7 @@ docs/scan-result.schema.json before a test sees it.
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 SRC = os.environ.get("MXAUDIT_SRC",
@@ -20,6 +21,10 @@ LAB = os.environ.get("MXAUDIT_LAB", os.path.join(SRC, "build", "lab"))
 
 sys.path.insert(0, os.path.join(SRC, "tests", "unit"))
 import validate_schema  # noqa: E402
+
+# Every scan keeps a history (~/.local/share/mxaudit by default): the
+# tests' scans go to a directory of their own, not the user's.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="mxaudit-test-")
 
 _validator = validate_schema.load_validator(
     os.path.join(SRC, "docs", "scan-result.schema.json"))
@@ -57,7 +62,7 @@ def run(args, fmt="json", timeout=300):
     proc = subprocess.run(argv, capture_output=True, text=True,
                           timeout=timeout, errors="replace")
     r = Run(argv, proc, time.monotonic() - t0)
-    if fmt == "json":
+    if fmt in ("json", "jsonl"):
         errors = validate_schema.validate_text(_validator, proc.stdout,
                                                "mxaudit stdout")
         if errors:
