@@ -88,6 +88,8 @@ static const char scan_usage[] =
     "  --domain-timeout SECONDS  deadline of a whole domain (default 120)\n"
     "  --concurrency N        domains in flight (default 100)\n"
     "  --per-ip N             connections at once to one address (default 2)\n"
+    "  --per-ip-rate R        new connections per second to one address\n"
+    "                         (SMTP sessions and TLS probes; default: no limit)\n"
     "  --port N               SMTP port (default 25; 587 uses STARTTLS, 465\n"
     "                         implicit TLS; 443: the TLS handshake and probes\n"
     "                         only, no SMTP)\n"
@@ -317,6 +319,7 @@ cmd_scan(int argc, char **argv)
 		OPT_SHARD,
 		OPT_DB,
 		OPT_NO_DB,
+		OPT_PER_IP_RATE,
 	};
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -340,6 +343,7 @@ cmd_scan(int argc, char **argv)
 		{ "input", required_argument, NULL, OPT_INPUT },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "db", required_argument, NULL, OPT_DB },
+		{ "per-ip-rate", required_argument, NULL, OPT_PER_IP_RATE },
 		{ "no-db", no_argument, NULL, OPT_NO_DB },
 		{ "hsts-preload-list", required_argument, NULL,
 		    OPT_HSTS_PRELOAD_LIST },
@@ -402,6 +406,18 @@ cmd_scan(int argc, char **argv)
 			    xreallocarray(files, nfiles + 1, sizeof(*files));
 			files[nfiles++] = optarg;
 			break;
+		case OPT_PER_IP_RATE: {
+			char *end;
+
+			cfg.per_ip_rate = strtod(optarg, &end);
+			if (end == optarg || *end != '\0' ||
+			    !(cfg.per_ip_rate > 0) || cfg.per_ip_rate > 1e6)
+				log_fatalx(
+				    "--per-ip-rate: connections per second "
+				    "(> 0), not %s",
+				    optarg);
+			break;
+		}
 		case OPT_DB:
 			db_path = optarg;
 			break;

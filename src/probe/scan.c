@@ -62,6 +62,7 @@ struct endpoint {
 	struct waiter *waiters;      /* owned */
 	struct endpoint *queue_next; /* in the slot's queue */
 	struct event *retry; /* owned, NULL until a 421 asks to come back */
+	struct event *pace;  /* owned, NULL until the rate holds it back */
 	struct tls_enum *tls_enum; /* owned while the TLS probes run */
 	const struct smtp_probe_config *cfg; /* borrowed: mail's or web's */
 };
@@ -82,6 +83,7 @@ struct probeset {
 struct ipslot {
 	size_t running;
 	struct endpoint *head, *tail; /* queued endpoints, borrowed */
+	struct timeval next_ok; /* --per-ip-rate: the next connection's time */
 };
 
 struct job_query {
@@ -162,6 +164,7 @@ static void endpoint_start(struct endpoint *ep);
 static void endpoint_release(struct endpoint *ep);
 static void endpoint_on_probes(struct addr_facts *facts, void *arg);
 static bool endpoint_probes(struct endpoint *ep);
+static double endpoint_slot_pace(void *arg);
 static void endpoint_schedule(struct endpoint *ep);
 
 /* endpoint_busy - a 421 greeting: "too busy now", not "no TLS" */
@@ -265,7 +268,7 @@ endpoint_probes(struct endpoint *ep)
 	if ((ps = strmap_get(&s->probesets, key)) == NULL) {
 		/* the protocol and cipher probes, within the same slot */
 		struct tls_enum_slots slots = { endpoint_slot_acquire,
-			endpoint_slot_release, ep };
+			endpoint_slot_release, endpoint_slot_pace, ep };
 
 		ps = xcalloc(1, sizeof(*ps));
 		ps->owner = ep;
@@ -336,12 +339,62 @@ endpoint_release(struct endpoint *ep)
 	endpoint_slot_next(ep->scan, ep->slot);
 }
 
+/*
+ * ipslot_pace - --per-ip-rate: reserve the next connection to the slot's
+ * address; the seconds to wait before opening it (0: now)
+ */
+static double
+ipslot_pace(struct scan *s, struct ipslot *slot)
+{
+	struct timeval now, step, wait;
+
+	if (s->cfg.per_ip_rate <= 0)
+		return 0;
+	gettimeofday(&now, NULL);
+	if (timercmp(&slot->next_ok, &now, <))
+		slot->next_ok = now;
+	timersub(&slot->next_ok, &now, &wait);
+	seconds_to_tv(1.0 / s->cfg.per_ip_rate, &step);
+	timeradd(&slot->next_ok, &step, &slot->next_ok);
+	return (double)wait.tv_sec + (double)wait.tv_usec / 1e6;
+}
+
+/* endpoint_slot_pace - the same, for the TLS probes of ep's address */
+static double
+endpoint_slot_pace(void *arg)
+{
+	struct endpoint *ep = arg;
+
+	return ipslot_pace(ep->scan, ep->slot);
+}
+
+static void
+endpoint_on_pace(evutil_socket_t fd, short what, void *arg)
+{
+	struct endpoint *ep = arg;
+
+	(void)fd;
+	(void)what;
+	ep->probe = smtp_probe_start(ep->cfg, ep->facts, endpoint_on_done, ep);
+}
+
 static void
 endpoint_start(struct endpoint *ep)
 {
+	struct timeval tv;
+	double d;
+
 	ep->state = ENDPOINT_RUNNING;
 	ep->slot->running++;
 	ep->facts->attempts++;
+	if ((d = ipslot_pace(ep->scan, ep->slot)) > 0) {
+		if (ep->pace == NULL)
+			ep->pace =
+			    evtimer_new(ep->scan->base, endpoint_on_pace, ep);
+		seconds_to_tv(d, &tv);
+		evtimer_add(ep->pace, &tv);
+		return;
+	}
 	ep->probe = smtp_probe_start(ep->cfg, ep->facts, endpoint_on_done, ep);
 }
 
@@ -1080,6 +1133,8 @@ scan_free_endpoints(struct scan *s)
 			tls_enum_cancel(ep->tls_enum);
 			if (ep->retry != NULL)
 				event_free(ep->retry);
+			if (ep->pace != NULL)
+				event_free(ep->pace);
 			while ((w = ep->waiters) != NULL) {
 				ep->waiters = w->next;
 				free(w);

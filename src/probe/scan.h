@@ -31,6 +31,8 @@ struct scan_config {
 	double domain_timeout; /* seconds, a whole domain */
 	size_t concurrency;    /* domains in flight */
 	size_t per_ip;         /* conversations per address at once */
+	double per_ip_rate;    /* new connections per second per address, 0:
+	                          no limit */
 	bool implicit_tls;     /* TLS from the first byte (port 465) */
 	uint16_t port;         /* SMTP port, 25 */
 	bool transcript;

@@ -100,6 +100,7 @@ struct tls_lane {
 	struct smtp_probe_config cfg; /* a copy, with our hello */
 	struct addr_facts *facts;     /* borrowed from grp */
 	struct smtp_probe *probe;     /* owned: the conversation in flight */
+	struct event *wait; /* owned: a conversation held back by the rate */
 	struct addr_facts *scratch; /* owned: that conversation's SMTP facts */
 	/* the question in flight */
 	int step;   /* < TLS_PROTO_TLS13: a version; then families */
@@ -562,15 +563,36 @@ tls_enum_merge(struct tls_enum *g)
 	}
 }
 
+/* tls_enum_on_wait - the rate allows the conversation now */
+static void
+tls_enum_on_wait(evutil_socket_t fd, short what, void *arg)
+{
+	struct tls_lane *e = arg;
+
+	(void)fd;
+	(void)what;
+	e->probe = smtp_probe_start(&e->cfg, e->scratch, tls_enum_on_probe, e);
+}
+
 /* tls_enum_ask - start the conversation for the question in e */
 static void
 tls_enum_ask(struct tls_lane *e)
 {
 	struct addr_facts *f = e->facts;
+	struct tls_enum *g = e->grp;
+	struct timeval tv;
+	double d;
 
 	e->scratch = addr_facts_new(f->ip, f->family, f->port, f->sni);
 	e->scratch->implicit_tls = f->implicit_tls;
 	memset(&e->result, 0, sizeof(e->result));
+	d = g->slots.pace != NULL ? g->slots.pace(g->slots.arg) : 0;
+	if (d > 0) {
+		tv.tv_sec = (time_t)d;
+		tv.tv_usec = (suseconds_t)((d - (double)tv.tv_sec) * 1e6);
+		evtimer_add(e->wait, &tv);
+		return;
+	}
 	e->probe = smtp_probe_start(&e->cfg, e->scratch, tls_enum_on_probe, e);
 }
 
@@ -691,6 +713,8 @@ tls_enum_free(struct tls_enum *g)
 	for (i = 0; i < g->nlanes; i++) {
 		smtp_probe_cancel(g->lanes[i]->probe);
 		addr_facts_unref(g->lanes[i]->scratch);
+		if (g->lanes[i]->wait != NULL)
+			event_free(g->lanes[i]->wait);
 		free(g->lanes[i]);
 	}
 	for (k = 0; k < g->nchains; k++)
@@ -789,6 +813,7 @@ tls_enum_start(const struct smtp_probe_config *cfg, struct addr_facts *facts,
 		l->facts = facts;
 		l->step = TLS_PROTO_SSL2;
 		l->phase = TLS_ENUM_PHASE_VERSIONS;
+		l->wait = evtimer_new(cfg->base, tls_enum_on_wait, l);
 	}
 	/* TLS 1.3: what the receiver test's OpenSSL handshake negotiated */
 	if (facts->tls.ok && facts->tls.version != NULL)

@@ -39,6 +39,11 @@ enum tls_enum_flags {
 struct tls_enum_slots {
 	bool (*acquire)(void *arg);
 	void (*release)(void *arg);
+	/*
+	 * pace - the address's rate limit (NULL: none): reserve the next
+	 * connection and return the seconds to wait before opening it
+	 */
+	double (*pace)(void *arg);
 	void *arg;
 };
 

@@ -372,6 +372,8 @@ report_json_tls(const struct addr_facts *f, time_t now)
 		report_json_set(protos, tls_proto_name((enum tls_proto)i),
 		    report_json_tristate(f->probes.proto[i]));
 	report_json_set(o, "protocols", protos);
+	report_json_set(o, "probe_connections",
+	    report_json_int(f->probes.ran ? f->probes.connections : 0));
 	weak = report_json_object();
 	for (i = 0; i < TLS_WEAK_MAX; i++)
 		report_json_set(weak, tls_weak_name((enum tls_weak)i),

@@ -86,6 +86,18 @@ class Bulk(unittest.TestCase):
             self.assertEqual(labtest.all_ids(parts[d]),
                              labtest.all_ids(whole[d]), d)
 
+    def test_per_ip_rate(self):
+        # a limiter's property, not a speed goal: n connections to one
+        # address at R per second cannot take less than (n - 1) / R
+        r = labtest.run(["--timeout", "5", "--per-ip-rate", "20",
+                         "good.test", "alias.test"], fmt="jsonl")
+        doc = jsonl(r)["good.test"]
+        tls = doc["mx"][0]["addresses"][0]["tls"]
+        conns = 1 + tls["probe_connections"]  # receiver test + probes
+        self.assertGreater(conns, 5)
+        self.assertGreaterEqual(doc["duration_ms"],
+                                1000.0 * (conns - 1) / 20 - 20)
+
     def test_bad_shard(self):
         for bad in ("4/4", "1/0", "x/2", "1"):
             proc = subprocess.run([labtest.MXAUDIT, "scan", "--shard", bad,
