@@ -15,6 +15,7 @@
 
 #include "check/check.h"
 #include "cmd/cmd.h"
+#include "cmd/hwriter.h"
 #include "cmd/input.h"
 #include "probe/scan.h"
 #include "proto/domain.h"
@@ -41,6 +42,7 @@ struct scan_cmd {
 	struct hsts_preload *preload; /* owned: --hsts-preload-list, or NULL */
 	struct orgdomain *psl;        /* owned, with the preload list */
 	struct store *store;          /* owned: the history, or NULL */
+	struct hwriter *writer;       /* owned: its writer thread */
 	int64_t run;                  /* this scan's run in it */
 	bool pshtt; /* CSV: pshtt's columns (--checks web), else trustymail's */
 	unsigned json_flags;
@@ -217,32 +219,17 @@ scan_cmd_open_store(struct scan_cmd *c, const char *path, int argc, char **argv)
 	free(def);
 }
 
-/*
- * scan_cmd_on_commit - a second has passed: commit what the history holds,
- * so a stalled scan never keeps other writers (an import) locked out
- */
-static void
-scan_cmd_on_commit(evutil_socket_t fd, short what, void *arg)
-{
-	struct scan_cmd *c = arg;
-	struct store_err err;
-
-	(void)fd;
-	(void)what;
-	if (c->store != NULL && store_commit(c->store, &err) != 0)
-		log_warnx("history: %s", err.msg);
-}
-
 /* scan_cmd_store - the domain's document into the history */
 static void
 scan_cmd_store(struct scan_cmd *c, const struct domain_result *r, time_t now)
 {
-	struct store_err err;
 	json_t *doc = report_json_domain_at(r, 0, now);
+	char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
 
-	if (store_add_doc(c->store, c->run, doc, &err) != 0)
-		log_warnx("history: %s: %s", r->domain, err.msg);
 	json_decref(doc);
+	if (text == NULL)
+		log_fatalx("json: out of memory");
+	hwriter_put(c->writer, text, strlen(text));
 }
 
 static void
@@ -360,7 +347,6 @@ cmd_scan(int argc, char **argv)
 	size_t nfiles = 0;
 	uint32_t shard_k = 0, shard_n = 0;
 	const char *db_path = NULL;
-	struct event *commit_ev = NULL;
 	bool no_db = false;
 	char host[256], *err;
 	const char *preload_file = NULL; /* --hsts-preload-list */
@@ -533,14 +519,8 @@ cmd_scan(int argc, char **argv)
 	c.total = input_total_hint(in);
 	gettimeofday(&c.t0, NULL);
 	scan_set_source(s, scan_cmd_next, &c);
-	if (c.store != NULL) {
-		struct timeval sec = { 1, 0 };
-
-		commit_ev =
-		    event_new(base, -1, EV_PERSIST, scan_cmd_on_commit, &c);
-		if (commit_ev != NULL)
-			event_add(commit_ev, &sec);
-	}
+	if (c.store != NULL)
+		c.writer = hwriter_start(c.store, c.run);
 	if (preload_file != NULL) {
 		struct perr perr2;
 
@@ -557,12 +537,11 @@ cmd_scan(int argc, char **argv)
 	else if (c.format == FORMAT_CSV)
 		report_csv_header(stdout);
 	scan_run(s);
-	if (commit_ev != NULL)
-		event_free(commit_ev);
 	scan_free(s);
 	if (c.store != NULL) {
 		struct store_err serr;
 
+		hwriter_finish(c.writer);
 		if (store_run_end(c.store, c.run, &serr) != 0 ||
 		    store_close(c.store, &serr) != 0)
 			log_warnx("history: %s", serr.msg);

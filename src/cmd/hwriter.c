@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * hwriter - the history writer thread (see the header). One producer (the
+ * event loop), one consumer (the thread), a ring of queued texts under a
+ * mutex; the consumer commits whenever it runs dry, and at least every
+ * second while it is busy (store.c batches the rest).
+ */
+#include "cmd/hwriter.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/store.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define HWRITER_QUEUE 4096 /* documents waiting at most */
+
+struct hwriter_item {
+	char *json; /* owned */
+	size_t len;
+};
+
+struct hwriter {
+	struct store *st; /* borrowed */
+	int64_t run;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t nonempty, nonfull;
+	struct hwriter_item q[HWRITER_QUEUE];
+	size_t head, count;
+	bool done;       /* no more puts */
+	size_t rejected; /* documents the store refused */
+};
+
+static void *
+hwriter_main(void *arg)
+{
+	struct hwriter *w = arg;
+	struct hwriter_item it;
+	struct store_err err;
+	struct timespec until;
+	bool dirty = false;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->count == 0 && !w->done) {
+			if (dirty) {
+				/* run dry: commit now, outside the lock */
+				pthread_mutex_unlock(&w->mu);
+				if (store_commit(w->st, &err) != 0)
+					log_warnx("history: %s", err.msg);
+				dirty = false;
+				pthread_mutex_lock(&w->mu);
+				continue;
+			}
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += 1;
+			(void)pthread_cond_timedwait(
+			    &w->nonempty, &w->mu, &until);
+		}
+		if (w->count == 0 && w->done)
+			break;
+		it = w->q[w->head];
+		w->head = (w->head + 1) % HWRITER_QUEUE;
+		w->count--;
+		pthread_cond_signal(&w->nonfull);
+		pthread_mutex_unlock(&w->mu);
+		if (store_add(w->st, w->run, it.json, it.len, &err) != 0) {
+			log_warnx("history: %s", err.msg);
+			w->rejected++;
+		}
+		free(it.json);
+		dirty = true;
+		pthread_mutex_lock(&w->mu);
+	}
+	pthread_mutex_unlock(&w->mu);
+	if (store_commit(w->st, &err) != 0)
+		log_warnx("history: %s", err.msg);
+	return NULL;
+}
+
+struct hwriter *
+hwriter_start(struct store *st, int64_t run)
+{
+	struct hwriter *w = xcalloc(1, sizeof(*w));
+	int rc;
+
+	w->st = st;
+	w->run = run;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->nonempty, NULL);
+	pthread_cond_init(&w->nonfull, NULL);
+	if ((rc = pthread_create(&w->thread, NULL, hwriter_main, w)) != 0)
+		log_fatalx(
+		    "history: cannot start the writer: %s", strerror(rc));
+	return w;
+}
+
+void
+hwriter_put(struct hwriter *w, char *json, size_t len)
+{
+	pthread_mutex_lock(&w->mu);
+	while (w->count == HWRITER_QUEUE)
+		pthread_cond_wait(&w->nonfull, &w->mu);
+	w->q[(w->head + w->count) % HWRITER_QUEUE].json = json;
+	w->q[(w->head + w->count) % HWRITER_QUEUE].len = len;
+	w->count++;
+	pthread_cond_signal(&w->nonempty);
+	pthread_mutex_unlock(&w->mu);
+}
+
+size_t
+hwriter_finish(struct hwriter *w)
+{
+	size_t rejected;
+
+	pthread_mutex_lock(&w->mu);
+	w->done = true;
+	pthread_cond_signal(&w->nonempty);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	rejected = w->rejected;
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->nonempty);
+	pthread_cond_destroy(&w->nonfull);
+	free(w);
+	return rejected;
+}
