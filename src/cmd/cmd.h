@@ -24,6 +24,7 @@ double cmd_parse_seconds(const char *opt, const char *s);
 int cmd_scan(int argc, char **argv);
 int cmd_headers(int argc, char **argv);
 int cmd_spf(int argc, char **argv);
+int cmd_policyd(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_report(int argc, char **argv);

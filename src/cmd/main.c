@@ -20,6 +20,10 @@ static const struct {
 	{ "import", cmd_import, "load JSONL scan output into the history" },
 	{ "diff", cmd_diff, "what changed between two runs of the history" },
 	{ "report", cmd_report, "write an HTML report of a run (one file)" },
+	{ "policyd", cmd_policyd,
+	    "the Postfix MTA-STS policy daemon (smtp_tls_policy_maps)" },
+	{ "query", cmd_policyd,
+	    "what the policy daemon answers for a domain, and why" },
 };
 
 static void
