@@ -188,7 +188,13 @@ class Policyd(unittest.TestCase):
                 except (OSError, ValueError):
                     pass
         cls.daemon.send_signal(signal.SIGTERM)
-        cls.daemon.wait(20)
+        rc = cls.daemon.wait(20)
+        with open(os.path.join(cls.tmp, "daemon.log"),
+                  errors="replace") as f:
+            log = f.read()
+        # a clean, graceful exit (an ASan build exits 1 or 23 on a fault)
+        if rc != 0 or "Sanitizer" in log or "runtime error" in log:
+            raise AssertionError("policyd exited %d:\n%s" % (rc, log[-4000:]))
         if not os.environ.get("MXAUDIT_KEEP"):
             shutil.rmtree(cls.tmp, ignore_errors=True)
 
