@@ -279,7 +279,8 @@ check_endpoint(struct domain_result *r, const struct addr_facts *f, time_t now)
 		check_tls(r, f, now);
 	check_probes(r, f);
 	/* failures after the greeting that nothing above explains */
-	if (f->fail == SMTP_FAIL_TIMEOUT && f->fail_stage != SMTP_STAGE_QUIT)
+	if (f->fail == SMTP_FAIL_TIMEOUT && f->fail_stage != SMTP_STAGE_QUIT &&
+	    f->fail_stage != SMTP_STAGE_HANDSHAKE)
 		domain_result_add_finding(r, "smtp-timeout", SEVERITY_ERROR, mx,
 		    ip, "no answer at stage %s: %s", stage, detail);
 	else if ((f->fail == SMTP_FAIL_CLOSED || f->fail == SMTP_FAIL_RESET ||
@@ -374,6 +375,11 @@ check_mail(struct domain_result *r, time_t now)
 		    NULL, NULL,
 		    "no MX record: mail goes to the domain's own address "
 		    "(RFC 5321 5.1)");
+	if (r->mx_dropped > 0)
+		domain_result_add_finding(r, "mx-too-many", SEVERITY_WARNING,
+		    NULL, NULL,
+		    "%zu MX hosts; the %zu least preferred were not probed",
+		    r->nmx + r->mx_dropped, r->mx_dropped);
 	for (i = 0; i < r->nmx; i++)
 		check_mx_host(r, &r->mx[i], now);
 	check_mtasts(r);

@@ -681,7 +681,7 @@ job_on_mx(struct job *j, const struct dns_reply *reply)
 				if (pref < r->mx[k].preference)
 					r->mx[k].preference = pref;
 			}
-			if (dup || r->nmx >= SCAN_MAX_MX)
+			if (dup)
 				continue;
 			r->mx =
 			    xreallocarray(r->mx, r->nmx + 1, sizeof(*r->mx));
@@ -695,6 +695,11 @@ job_on_mx(struct job *j, const struct dns_reply *reply)
 			r->mx_source = MX_SOURCE_NULL;
 		if (r->nmx > 1)
 			qsort(r->mx, r->nmx, sizeof(*r->mx), mx_cmp);
+		/* the cap keeps the most preferred hosts, so it comes last */
+		while (r->nmx > SCAN_MAX_MX) {
+			free(r->mx[--r->nmx].host);
+			r->mx_dropped++;
+		}
 	} else {
 		return;
 	}

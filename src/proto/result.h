@@ -442,6 +442,7 @@ struct domain_result {
 	enum mx_source mx_source;
 	struct mx_host *mx; /* owned array, in preference order */
 	size_t nmx;
+	size_t mx_dropped; /* MX hosts beyond the probe cap, least preferred */
 	struct mtasts_facts mtasts;
 	struct records_facts records;
 	struct mail_verdicts verdicts; /* filled by check/ */

@@ -1132,6 +1132,10 @@ tls_suite_name(uint16_t code)
 bool
 tls_suite_legal(const struct tls_suite *s, uint16_t version)
 {
+	/* the state before the first handshake, never negotiated (RFC 5246
+	 * A.5): a server that picks it is no evidence of a NULL cipher */
+	if (s->code == 0x0000)
+		return false;
 	return version >= s->min_version && version <= s->max_version;
 }
 
@@ -1152,7 +1156,8 @@ tls_suite_select_flags(
 			continue;
 		if (f & none)
 			continue;
-		if (version != 0 && !tls_suite_legal(s, version))
+		if (s->code == 0x0000 ||
+		    (version != 0 && !tls_suite_legal(s, version)))
 			continue;
 		if (n < outmax)
 			out[n] = s->code;

@@ -768,7 +768,8 @@ test_suites_select(void **state)
 			expect = 0;
 			for (k = 0; k < nt; k++) {
 				f = tls_suite_flags(&t[k]);
-				if (f & TLS_SUITE_F_SCSV)
+				if ((f & TLS_SUITE_F_SCSV) ||
+				    t[k].code == 0x0000)
 					continue;
 				if (sets[i].flag != 0 && !(f & sets[i].flag))
 					continue;
@@ -801,8 +802,10 @@ test_suites_select(void **state)
 	for (k = 0; k < n && codes[k] != 0x0018; k++)
 		;
 	assert_true(k < n);
+	/* TLS_NULL_WITH_NULL_NULL is never offered, nor legal (RFC 5246 A.5) */
 	n = tls_suite_select(TLS_SUITE_SET_NULL, 0x0300, codes, NELEM(codes));
-	assert_int_equal(codes[0], 0x0000);
+	assert_int_equal(codes[0], 0x0001);
+	assert_false(tls_suite_legal(tls_suite_lookup(0x0000), 0x0303));
 	/* SSLv3 has no AEAD; TLS 1.3 only its own suites and ECCPWD */
 	n = tls_suite_select(TLS_SUITE_SET_ALL, 0x0300, codes, NELEM(codes));
 	for (k = 0; k < n; k++)
