@@ -22,6 +22,29 @@
  *                   the one emulated protocol, as nothing in Debian 12
  *                   implements SSLv2 any more.  Needs -c CERT.der.
  *
+ * The reliability modes: servers that try to hang a client, make it lose
+ * results or exhaust its memory (tests/lab/test_hostile.py).
+ *
+ *   drip            a normal server that sends everything one byte per
+ *                   second, the greeting first
+ *   endless         EHLO is answered by 250- continuation lines that never
+ *                   end, as fast as the client reads them
+ *   longline        the greeting is a 1 MiB line without CR LF; then
+ *                   silence
+ *   garbage         the greeting is binary garbage (NUL, ESC, bytes over
+ *                   0x7f) ending in CR LF; then silence
+ *   tlsalert        STARTTLS 220, then a hand-written TLS 1.2 ServerHello
+ *                   choosing the client's first TLS 1.2 suite, followed at
+ *                   once by a fatal handshake_failure alert
+ *   tlsreset        STARTTLS 220; once the ClientHello record is in, the
+ *                   connection is reset (SO_LINGER 0, close: a TCP RST)
+ *   tlsstall        STARTTLS 220, then the ClientHello is never answered:
+ *                   the connection is held, input discarded, for 30 s
+ *   endlesshttp     plain HTTP: any request gets a 200 text/plain MTA-STS
+ *                   policy whose mx: lines never end (no Content-Length,
+ *                   ended by close only).  The lab's nginx speaks TLS in
+ *                   front of it for the MTA-STS policy host.
+ *
  * The pidfile is written once every listener is bound, so its presence
  * means the server is ready.  SIGTERM or SIGINT ends the server cleanly.
  */
@@ -46,13 +69,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_LISTENERS   16
+#define MAX_LISTENERS   32
 #define LINE_MAX_LEN    1024  /* RFC 5321 allows 512; be lenient */
 #define DRAIN_SECONDS   5     /* linger after our last reply */
 #define ACCEPT_PAUSE_MS 100   /* back off when out of descriptors */
 #define OUT_HIGH_WATER  65536 /* stop reading while this much is unsent */
-#define HOLD_SECONDS    30    /* sslv2: wait this long for the client */
+#define HOLD_SECONDS    30    /* ST_HOLD: wait this long for the client */
 #define CERT_MAX        16384 /* sslv2: largest DER certificate served */
+#define DRIP_MS         1000  /* drip: one byte per this many ms */
+#define LONGLINE_LEN    (1024 * 1024) /* longline: the greeting's length */
+#define GARBAGE_LEN     512           /* garbage: bytes before the CR LF */
+#define STREAM_LOW      16384 /* endless*: refill below this much unsent */
+#define TLS_REC_MAX     (5 + 16384 + 2048) /* a TLS record, header included */
 
 enum mode {
 	MODE_SILENT,
@@ -61,19 +89,30 @@ enum mode {
 	MODE_TLS_GARBAGE,
 	MODE_BUSY,
 	MODE_SSLV2,
-	MODE_INJECT, /* bytes after STARTTLS's 220, before the handshake */
-	MODE_NOEHLO, /* EHLO unknown (502), HELO only */
-	MODE_REJECT, /* greets with 554 */
-	MODE_XSS     /* a banner with markup, quotes and control bytes */
+	MODE_INJECT,     /* bytes after STARTTLS's 220, before the handshake */
+	MODE_NOEHLO,     /* EHLO unknown (502), HELO only */
+	MODE_REJECT,     /* greets with 554 */
+	MODE_XSS,        /* a banner with markup, quotes and control bytes */
+	MODE_DRIP,       /* everything one byte per second */
+	MODE_ENDLESS,    /* EHLO continuation lines that never end */
+	MODE_LONGLINE,   /* a 1 MiB greeting without CR LF */
+	MODE_GARBAGE,    /* binary garbage as the greeting */
+	MODE_TLSALERT,   /* ServerHello, then a fatal alert */
+	MODE_TLSRESET,   /* TCP reset after the ClientHello */
+	MODE_TLSSTALL,   /* the ClientHello never answered */
+	MODE_ENDLESSHTTP /* HTTP: an MTA-STS policy that never ends */
 };
 
 enum state {
-	ST_SMTP,      /* reading SMTP command lines */
-	ST_AWAIT_TLS, /* tls-garbage: 220 sent, waiting for a hello */
-	ST_AWAIT_V2,  /* sslv2: 220 sent, reading a CLIENT-HELLO */
-	ST_HOLD,      /* sslv2: SERVER-HELLO sent; discard input until EOF */
-	ST_CLOSING,   /* flush the output, then shut down */
-	ST_DRAIN      /* write side shut, discard input until EOF */
+	ST_SMTP,        /* reading SMTP command lines */
+	ST_AWAIT_TLS,   /* tls-garbage: 220 sent, waiting for a hello */
+	ST_AWAIT_V2,    /* sslv2: 220 sent, reading a CLIENT-HELLO */
+	ST_HOLD,        /* discard input until EOF (at most HOLD_SECONDS) */
+	ST_AWAIT_HELLO, /* tlsalert, tlsreset: reading the ClientHello */
+	ST_STREAM,      /* endless*: send lines forever, discard input */
+	ST_RESET,       /* tlsreset: close with a TCP RST */
+	ST_CLOSING,     /* flush the output, then shut down */
+	ST_DRAIN        /* write side shut, discard input until EOF */
 };
 
 struct listener {
@@ -96,7 +135,9 @@ struct conn {
 	size_t outcap;
 	unsigned char *rec; /* sslv2: the record read so far */
 	size_t reclen;
-	size_t recneed; /* its full length, header included; 0: unknown */
+	size_t recneed;      /* its full length, header included; 0: unknown */
+	long long next_drip; /* drip: when the next byte may go, ms */
+	unsigned long lines; /* endless*: lines queued so far */
 };
 
 static const struct {
@@ -114,6 +155,14 @@ static const struct {
 	{ "noehlo", MODE_NOEHLO, "mx.noehlo.test" },
 	{ "reject", MODE_REJECT, "mx.reject.test" },
 	{ "xss", MODE_XSS, "mx.xss.test" },
+	{ "drip", MODE_DRIP, "mx.drip.hostile.test" },
+	{ "endless", MODE_ENDLESS, "mx.endless.hostile.test" },
+	{ "longline", MODE_LONGLINE, "mx.longline.hostile.test" },
+	{ "garbage", MODE_GARBAGE, "mx.garbage.hostile.test" },
+	{ "tlsalert", MODE_TLSALERT, "mx.tlsalert.hostile.test" },
+	{ "tlsreset", MODE_TLSRESET, "mx.tlsreset.hostile.test" },
+	{ "tlsstall", MODE_TLSSTALL, "mx.tlsstall.hostile.test" },
+	{ "endlesshttp", MODE_ENDLESSHTTP, "mta-sts.stsendless.hostile.test" },
 };
 
 /*
@@ -168,7 +217,8 @@ usage(void)
 	    "usage: lab-hostile [-p pidfile] [-c cert.der] MODE ADDR PORT\n"
 	    "       lab-hostile [-p pidfile] [-c cert.der] MODE:ADDR:PORT ...\n"
 	    "modes: silent, mangled, starttls-error, tls-garbage, busy, inject, noehlo, reject, xss, "
-	    "sslv2\n");
+	    "sslv2,\n"
+	    "       drip, endless, longline, garbage, tlsalert, tlsreset, tlsstall, endlesshttp\n");
 	exit(2);
 }
 
@@ -188,6 +238,16 @@ mode_host(enum mode m)
 		if (modes[i].mode == m)
 			return modes[i].host;
 	return "mx.hostile.test";
+}
+
+/* mono_ms - a monotonic clock in milliseconds */
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int
@@ -403,6 +463,12 @@ ehlo_reply(struct conn *c)
 		    c, "250-%s\r\n250-PIPELINING\r\n250 8BITMIME\r\n", host);
 		return;
 	}
+	if (c->mode == MODE_ENDLESS) {
+		/* the rest comes from stream_refill(), forever */
+		queue_out(c, "250-%s\r\n", host);
+		c->state = ST_STREAM;
+		return;
+	}
 	queue_out(c,
 	    "250-%s\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
 	    "250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n",
@@ -447,6 +513,16 @@ smtp_command(struct conn *c, const char *line)
 			    "220 2.0.0 Ready to start TLS\r\n"
 			    "250 2.0.0 injected\r\n");
 			c->state = ST_AWAIT_TLS;
+			break;
+		case MODE_TLSALERT:
+		case MODE_TLSRESET:
+			queue_out(c, "220 2.0.0 Ready to start TLS\r\n");
+			c->state = ST_AWAIT_HELLO;
+			break;
+		case MODE_TLSSTALL:
+			queue_out(c, "220 2.0.0 Ready to start TLS\r\n");
+			c->state = ST_HOLD;
+			c->drain_since = time(NULL);
 			break;
 		default:
 			queue_out(c,
@@ -625,6 +701,205 @@ sslv2_input(struct conn *c)
 		sslv2_hello(c);
 }
 
+/*
+ * tls_collect - gather the client's first TLS record (5-byte header, then
+ * its length) from the input into c->rec.  1: complete, 0: more to come,
+ * -1: not a TLS handshake record (an SSLv2 hello, plain text) or too long.
+ */
+static int
+tls_collect(struct conn *c)
+{
+	const unsigned char *in = (const unsigned char *)c->in;
+	size_t take;
+
+	if (c->reclen == 0 && in[0] != 0x16)
+		return -1;
+	if (c->rec == NULL && (c->rec = malloc(TLS_REC_MAX)) == NULL)
+		return -1;
+	take = TLS_REC_MAX - c->reclen;
+	if (take > c->inlen)
+		take = c->inlen;
+	memcpy(c->rec + c->reclen, in, take);
+	c->reclen += take;
+	c->inlen = 0; /* anything after the record: ignored */
+	if (c->recneed == 0 && c->reclen >= 5) {
+		c->recneed = 5 + ((size_t)c->rec[3] << 8 | c->rec[4]);
+		if (c->recneed > TLS_REC_MAX)
+			return -1;
+	}
+	return c->recneed != 0 && c->reclen >= c->recneed;
+}
+
+/*
+ * tls_pick_suite - the first suite of a ClientHello (c->rec, complete)
+ * that a TLS 1.2 server may choose: not TLS 1.3 (0x13xx), not a signalling
+ * value (0x00ff, 0x5600), not GREASE.  *ri: the client asked for secure
+ * renegotiation (0x00ff or the renegotiation_info extension), which
+ * OpenSSL 3 clients require in the answer.  -1: malformed, or no suite.
+ */
+static int
+tls_pick_suite(const struct conn *c, unsigned *suite, int *ri)
+{
+	const unsigned char *h = c->rec + 5;
+	size_t n = c->recneed - 5, off, cslen, extlen, end, i;
+	unsigned s, type;
+	int found = 0;
+
+	*ri = 0;
+	/* ClientHello (1), 3-byte length, version, random, session id */
+	if (n < 4 + 2 + 32 + 1 || h[0] != 1)
+		return -1;
+	off = 4 + 2 + 32;
+	off += 1 + h[off];
+	if (off + 2 > n)
+		return -1;
+	cslen = (size_t)h[off] << 8 | h[off + 1];
+	off += 2;
+	if (off + cslen > n || cslen % 2 != 0)
+		return -1;
+	for (i = 0; i < cslen; i += 2) {
+		s = (unsigned)h[off + i] << 8 | h[off + i + 1];
+		if (s == 0x00ff)
+			*ri = 1;
+		if (found || (s >> 8) == 0x13 || s == 0x00ff || s == 0x5600 ||
+		    (s & 0x0f0f) == 0x0a0a)
+			continue;
+		*suite = s;
+		found = 1;
+	}
+	off += cslen;
+	/* compression methods, then the extensions, if any */
+	if (off < n)
+		off += 1 + h[off];
+	if (off + 2 <= n) {
+		extlen = (size_t)h[off] << 8 | h[off + 1];
+		off += 2;
+		end = off + extlen < n ? off + extlen : n;
+		while (off + 4 <= end) {
+			type = (unsigned)h[off] << 8 | h[off + 1];
+			if (type == 0xff01)
+				*ri = 1;
+			off += 4 + ((size_t)h[off + 2] << 8 | h[off + 3]);
+		}
+	}
+	return found ? 0 : -1;
+}
+
+/*
+ * tlsalert_answer - a minimal TLS 1.2 ServerHello (no session id, the
+ * chosen suite, no compression, renegotiation_info when asked for) in a
+ * record of its own, then a fatal handshake_failure alert: the handshake
+ * a client cannot finish.  No usable suite: the alert alone.
+ */
+static void
+tlsalert_answer(struct conn *c)
+{
+	static const unsigned char alert[] = { 0x15, 0x03, 0x03, 0x00, 0x02,
+		0x02, 40 };
+	unsigned char msg[5 + 4 + 2 + 32 + 1 + 2 + 1 + 2 + 5], *p;
+	unsigned suite = 0;
+	size_t bodylen;
+	int ri;
+
+	if (tls_pick_suite(c, &suite, &ri) == 0) {
+		bodylen = 2 + 32 + 1 + 2 + 1 + (ri ? 2 + 5 : 0);
+		p = msg;
+		*p++ = 0x16; /* handshake */
+		p = put16(p, 0x0303);
+		p = put16(p, 4 + bodylen);
+		*p++ = 2; /* ServerHello */
+		*p++ = 0;
+		p = put16(p, bodylen);
+		p = put16(p, 0x0303);
+		if (getentropy(p, 32) == -1)
+			memset(p, 0x5a, 32);
+		p += 32;
+		*p++ = 0; /* no session id */
+		p = put16(p, suite);
+		*p++ = 0; /* null compression */
+		if (ri) {
+			p = put16(p, 5);
+			p = put16(p, 0xff01); /* renegotiation_info, empty */
+			p = put16(p, 1);
+			*p++ = 0;
+		}
+		queue_bytes(c, msg, (size_t)(p - msg));
+	}
+	queue_bytes(c, alert, sizeof(alert));
+	c->state = ST_CLOSING;
+}
+
+/* tls_reset - end the connection with a TCP RST, not a FIN */
+static void
+tls_reset(struct conn *c)
+{
+	struct linger lg = { 1, 0 };
+
+	(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	c->state = ST_RESET;
+}
+
+/*
+ * hello_input - tlsalert and tlsreset: the client's bytes after "220
+ * Ready to start TLS".  Once its first record is complete, tlsalert
+ * answers it, tlsreset resets the connection.  Not TLS: tlsalert closes
+ * without a word, tlsreset resets at once.
+ */
+static void
+hello_input(struct conn *c)
+{
+	int rc = tls_collect(c);
+
+	if (rc == 0)
+		return;
+	if (c->mode == MODE_TLSRESET)
+		tls_reset(c);
+	else if (rc == 1)
+		tlsalert_answer(c);
+	else
+		c->state = ST_CLOSING;
+}
+
+/*
+ * http_input - endlesshttp: once the request's header is in (or the
+ * buffer is full), answer 200 with the start of a valid policy; the
+ * never-ending mx: lines come from stream_refill().  HTTP/1.0 without
+ * Content-Length: the body ends when the connection does, i.e. never.
+ */
+static void
+http_input(struct conn *c)
+{
+	if (c->inlen < sizeof(c->in) &&
+	    memmem(c->in, c->inlen, "\r\n\r\n", 4) == NULL &&
+	    memmem(c->in, c->inlen, "\n\n", 2) == NULL)
+		return;
+	c->inlen = 0;
+	queue_out(c,
+	    "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n"
+	    "Cache-Control: no-store\r\nConnection: close\r\n\r\n"
+	    "version: STSv1\r\nmode: enforce\r\nmx: mx.good.test\r\n"
+	    "max_age: 604800\r\n");
+	c->state = ST_STREAM;
+}
+
+/*
+ * stream_refill - endless and endlesshttp: keep at least STREAM_LOW bytes
+ * queued, so the client can read as fast as it likes, forever.
+ */
+static void
+stream_refill(struct conn *c)
+{
+	while (c->state == ST_STREAM && c->outlen - c->outoff < STREAM_LOW) {
+		c->lines++;
+		if (c->mode == MODE_ENDLESS)
+			queue_out(
+			    c, "250-X-ENDLESS-%010lu never ends\r\n", c->lines);
+		else
+			queue_out(c, "mx: mx%010lu.stsendless.hostile.test\r\n",
+			    c->lines);
+	}
+}
+
 /* process_input - consume the complete lines in the input buffer */
 static void
 process_input(struct conn *c)
@@ -632,6 +907,12 @@ process_input(struct conn *c)
 	char *nl;
 	size_t len;
 
+	if (c->mode == MODE_ENDLESSHTTP) {
+		if (c->state == ST_SMTP)
+			http_input(c);
+		c->inlen = 0;
+		return;
+	}
 	while (c->state == ST_SMTP &&
 	    (nl = memchr(c->in, '\n', c->inlen)) != NULL) {
 		len = (size_t)(nl - c->in);
@@ -653,6 +934,8 @@ process_input(struct conn *c)
 	}
 	if (c->state == ST_AWAIT_V2 && c->inlen > 0)
 		sslv2_input(c);
+	if (c->state == ST_AWAIT_HELLO && c->inlen > 0)
+		hello_input(c);
 	if (c->state == ST_AWAIT_TLS && c->inlen > 0) {
 		/* The client's TLS hello (or anything): answer in clear. */
 		c->inlen = 0;
@@ -674,7 +957,8 @@ conn_read(struct conn *c)
 
 	for (;;) {
 		if (c->mode == MODE_SILENT || c->state == ST_DRAIN ||
-		    c->state == ST_CLOSING || c->state == ST_HOLD) {
+		    c->state == ST_CLOSING || c->state == ST_HOLD ||
+		    c->state == ST_STREAM || c->state == ST_RESET) {
 			buf = sink;
 			room = sizeof(sink);
 		} else {
@@ -696,6 +980,8 @@ conn_read(struct conn *c)
 		if (buf != sink) {
 			c->inlen += (size_t)n;
 			process_input(c);
+			if (c->state == ST_RESET)
+				return -1;
 		}
 	}
 }
@@ -704,11 +990,18 @@ conn_read(struct conn *c)
 static int
 conn_write(struct conn *c)
 {
+	size_t len;
 	ssize_t n;
 
 	while (c->outoff < c->outlen) {
-		n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
-		    MSG_NOSIGNAL);
+		len = c->outlen - c->outoff;
+		if (c->mode == MODE_DRIP) {
+			/* one byte, then wait: poll()'s timeout wakes us */
+			if (mono_ms() < c->next_drip)
+				return 0;
+			len = 1;
+		}
+		n = send(c->fd, c->out + c->outoff, len, MSG_NOSIGNAL);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -717,6 +1010,8 @@ conn_write(struct conn *c)
 			return -1;
 		}
 		c->outoff += (size_t)n;
+		if (c->mode == MODE_DRIP)
+			c->next_drip = mono_ms() + DRIP_MS;
 	}
 	c->outoff = c->outlen = 0;
 	if (c->state == ST_CLOSING) {
@@ -727,6 +1022,53 @@ conn_write(struct conn *c)
 		c->drain_since = time(NULL);
 	}
 	return 0;
+}
+
+/* longline_greeting - "220 " and 1 MiB of text, no CR LF; then silence */
+static void
+longline_greeting(struct conn *c)
+{
+	char *line;
+
+	if ((line = malloc(LONGLINE_LEN)) == NULL) {
+		c->state = ST_CLOSING;
+		return;
+	}
+	memset(line, 'x', LONGLINE_LEN);
+	memcpy(line, "220 ", 4);
+	queue_bytes(c, line, LONGLINE_LEN);
+	free(line);
+	if (c->state == ST_SMTP) {
+		c->state = ST_HOLD;
+		c->drain_since = time(NULL);
+	}
+}
+
+/*
+ * garbage_greeting - GARBAGE_LEN pseudo-random bytes (the same each time:
+ * NUL, ESC, DEL, bytes over 0x7f; no CR or LF), then CR LF, so that a
+ * client gets one complete "line" of it; then silence
+ */
+static void
+garbage_greeting(struct conn *c)
+{
+	unsigned char junk[GARBAGE_LEN + 2];
+	unsigned long x = 20240601;
+	size_t i;
+
+	for (i = 0; i < GARBAGE_LEN; i++) {
+		x = x * 1103515245 + 12345;
+		junk[i] = (unsigned char)(x >> 16);
+		if (junk[i] == '\r' || junk[i] == '\n')
+			junk[i] ^= 0x80;
+	}
+	junk[0] = 0; /* a C string ends here */
+	junk[1] = 0x1b;
+	junk[GARBAGE_LEN] = '\r';
+	junk[GARBAGE_LEN + 1] = '\n';
+	queue_bytes(c, junk, sizeof(junk));
+	c->state = ST_HOLD;
+	c->drain_since = time(NULL);
 }
 
 static void
@@ -784,7 +1126,11 @@ conn_accept(struct listener *l)
 		    "<img src=x onerror=alert(1)> \x01\x1b[31m\x7f\r\n"
 		    "220 ESMTP & \xe2\x80\xa8 </script><!--\r\n",
 		    mode_host(c->mode));
-	} else if (c->mode != MODE_SILENT) {
+	} else if (c->mode == MODE_LONGLINE) {
+		longline_greeting(c);
+	} else if (c->mode == MODE_GARBAGE) {
+		garbage_greeting(c);
+	} else if (c->mode != MODE_SILENT && c->mode != MODE_ENDLESSHTTP) {
 		queue_out(c, "220 %s ESMTP\r\n", mode_host(c->mode));
 	}
 	conns[nconns++] = c;
@@ -812,6 +1158,7 @@ serve(void)
 	sigset_t empty;
 	time_t now;
 	struct timespec ts, *tsp;
+	long long wait_ms, t, ms;
 	int rc;
 
 	sigemptyset(&empty);
@@ -829,22 +1176,37 @@ serve(void)
 			pfd[i].events = POLLIN;
 			pfd[i].revents = 0;
 		}
-		tsp = NULL;
+		wait_ms = -1;
+		t = mono_ms();
 		for (i = 0; i < nconns; i++) {
+			stream_refill(conns[i]);
 			pfd[nlisteners + i].fd = conns[i]->fd;
 			pfd[nlisteners + i].events = 0;
 			if (conns[i]->outlen - conns[i]->outoff <=
 			    OUT_HIGH_WATER)
 				pfd[nlisteners + i].events |= POLLIN;
-			if (conns[i]->outoff < conns[i]->outlen)
-				pfd[nlisteners + i].events |= POLLOUT;
 			pfd[nlisteners + i].revents = 0;
-			if (conns[i]->state == ST_DRAIN ||
-			    conns[i]->state == ST_HOLD) {
-				ts.tv_sec = 1;
-				ts.tv_nsec = 0;
-				tsp = &ts;
+			ms = -1;
+			if (conns[i]->outoff < conns[i]->outlen) {
+				/* drip: the clock says when, not POLLOUT */
+				if (conns[i]->mode != MODE_DRIP)
+					pfd[nlisteners + i].events |= POLLOUT;
+				else
+					ms = conns[i]->next_drip > t
+					    ? conns[i]->next_drip - t
+					    : 0;
 			}
+			if (conns[i]->state == ST_DRAIN ||
+			    conns[i]->state == ST_HOLD)
+				ms = ms == -1 || ms > 1000 ? 1000 : ms;
+			if (ms != -1 && (wait_ms == -1 || ms < wait_ms))
+				wait_ms = ms;
+		}
+		tsp = NULL;
+		if (wait_ms != -1) {
+			ts.tv_sec = (time_t)(wait_ms / 1000);
+			ts.tv_nsec = (long)(wait_ms % 1000) * 1000000;
+			tsp = &ts;
 		}
 		/* SIGTERM is blocked except inside ppoll(): no lost wakeup. */
 		rc = ppoll(pfd, n, tsp, &empty);

@@ -30,7 +30,11 @@ SRC=$(cd "$(dirname "$0")" && pwd -P)
 NS_ADDR=127.0.2.1
 RESOLVER_ADDR=127.0.2.2
 PF_ADDRS="127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14 ::1 127.0.0.30 127.0.0.34 127.0.0.35"
-HOSTILE_ADDRS="127.0.0.21 127.0.0.22 127.0.0.23 127.0.0.24 127.0.0.25 127.0.0.26 127.0.0.27 127.0.0.28 127.0.0.29 127.0.0.33"
+HOSTILE_ADDRS="127.0.0.21 127.0.0.22 127.0.0.23 127.0.0.24 127.0.0.25 127.0.0.26 127.0.0.27 127.0.0.28 127.0.0.29 127.0.0.33
+127.0.0.50 127.0.0.51 127.0.0.52 127.0.0.53 127.0.0.54 127.0.0.55 127.0.0.56"
+# lab-hostile endlesshttp on port 80, nginx (TLS) in front of it on 443:
+# the MTA-STS policy host of stsendless.hostile.test (test_hostile.py)
+HOSTILE_HTTP_ADDR=127.0.0.58
 EXIM_ADDR=127.0.0.31
 # nginx: the MTA-STS policy hosts of these lab domains (DOMAIN.test), all
 # on one address, told apart by SNI/Host (zones/test.zone.in)
@@ -178,7 +182,7 @@ listening() {
 
 # Who listens on the lab's ports (for error messages).
 who_listens() {
-	ss -Hlntup 2>/dev/null | grep -E "(127\.0\.0\.(1[0-4]|2[0-9]|3[0-5])|\[::1\]):25 |127\.0\.0\.10:(465|587) |127\.0\.2\.[12]:53 " || true
+	ss -Hlntup 2>/dev/null | grep -E "(127\.0\.0\.(1[0-4]|2[0-9]|3[0-5]|5[0-6])|\[::1\]):25 |127\.0\.0\.10:(465|587) |127\.0\.2\.[12]:53 " || true
 }
 
 ports_free() {
@@ -293,7 +297,7 @@ EOF
 		pids="$pids $!"
 	done
 	# The MTA-STS policy hosts (nginx): P-256 keys, instant to make
-	for name in sts stsother web; do
+	for name in sts stsother web hostile; do
 		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
 		    -out "$CA/$name.key" 2>>"$CA/openssl.log" &
 		pids="$pids $!"
@@ -305,7 +309,7 @@ EOF
 	# shellcheck disable=SC2086
 	wait $pids || true
 	for name in ca good ipv6 selfsigned expired wrongname legacy weakcert \
-	    sts stsother web; do
+	    sts stsother web hostile; do
 		[ -s "$CA/$name.key" ] || die "key generation failed for $name; $(logtail "$CA/openssl.log")"
 	done
 	for name in tls10 weakcipher sslv3 sslv2 nofs; do
@@ -351,6 +355,8 @@ EOF
 	leaf sts "$(printf 'mta-sts.%s.test,' $STS_DOMAINS | sed 's/,$//')" \
 	    "$start" "$end"
 	leaf stsother mta-sts.elsewhere.test "$start" "$end"
+	# hostile.test's endless MTA-STS policy host (nginx in front of lab-hostile)
+	leaf hostile mta-sts.stsendless.hostile.test "$start" "$end"
 	# the web sites: DOMAIN.test and www.DOMAIN.test of each
 	leaf web "$(for n in $WEB_NAMES; do printf '%s.test,www.%s.test,' "$n" "$n"; done |
 	    sed 's/,$//')" "$start" "$end"
@@ -441,6 +447,8 @@ gen_dns() {
 	cp "$SRC/zones/root.hints.in" "$DNS/root.hints"
 	gen_bench_zone "$serial" >"$DNS/zones/bench.test.zone"
 	gen_hosted_zone "$serial" >"$DNS/zones/hosted.test.zone"
+	render "$SRC/zones/hostile.test.zone.in" "$DNS/zones/hostile.test.zone" \
+	    SERIAL="$serial"
 
 	# Signatures from a day ago to a year ahead; the serial is unixtime.
 	dnssec-signzone -q -S -K "$DNS/keys" -d "$DNS/keys" -N keep -O full \
@@ -498,6 +506,7 @@ EOF
 	    nsd-checkzone signed.test. "$DNS/zones/signed.test.zone.signed" &&
 	    nsd-checkzone bench.test. "$DNS/zones/bench.test.zone" &&
 	    nsd-checkzone hosted.test. "$DNS/zones/hosted.test.zone" &&
+	    nsd-checkzone hostile.test. "$DNS/zones/hostile.test.zone" &&
 	    nsd-checkzone cyber.dhs.gov. "$DNS/zones/cyber.dhs.gov.zone"; } \
 	    >>"$DNS/check.log" 2>&1; then
 		die "nsd-checkzone failed; $(logtail "$DNS/check.log")"
@@ -715,9 +724,12 @@ start_hostile() {
 	    starttls-error:127.0.0.23:25 tls-garbage:127.0.0.24:25 \
 	    busy:127.0.0.25:25 sslv2:127.0.0.33:25 inject:127.0.0.26:25 \
 	    noehlo:127.0.0.27:25 reject:127.0.0.28:25 xss:127.0.0.29:25 \
+	    drip:127.0.0.50:25 endless:127.0.0.51:25 longline:127.0.0.52:25 \
+	    garbage:127.0.0.53:25 tlsalert:127.0.0.54:25 tlsreset:127.0.0.55:25 \
+	    tlsstall:127.0.0.56:25 endlesshttp:$HOSTILE_HTTP_ADDR:80 \
 	    </dev/null >>"$HOST/hostile.log" 2>&1 &
 	wait_for 5 pid_alive "$HOST/hostile.pid" lab-hostile ||
-	    die "lab-hostile did not start; $(logtail "$HOST/hostile.log")"
+	    die "lab-hostile did not start (\"unknown mode\": an old build, rebuild the lab-hostile target); $(logtail "$HOST/hostile.log")"
 }
 
 # ---------------------------------------------------------------- nginx
@@ -956,6 +968,18 @@ http {
 		types { }
 		default_type text/html;
 	}
+	# stsendless.hostile.test: TLS in front of lab-hostile endlesshttp,
+	# streamed through as it comes (a policy that never ends)
+	server {
+		listen $HOSTILE_HTTP_ADDR:443 ssl;
+		server_name mta-sts.stsendless.hostile.test;
+		ssl_certificate $CA/hostile.pem;
+		ssl_certificate_key $CA/hostile.key;
+		location / {
+			proxy_pass http://$HOSTILE_HTTP_ADDR:80;
+			proxy_buffering off;
+		}
+	}
 }
 EOF
 	nginx -t -q -c "$d/nginx.conf" -e "$d/error.log" >>"$d/nginx.log" 2>&1 ||
@@ -1042,6 +1066,9 @@ sslv2.test MX 10 mx.sslv2.test.
 mx.sslv2.test A 127.0.0.33
 d0000.bench.test MX 10 mx.d0000.bench.test.
 mx.d0999.bench.test A 127.0.0.14
+drip.hostile.test MX 10 mx.drip.hostile.test.
+mx.tlsstall.hostile.test A 127.0.0.56
+mta-sts.stsendless.hostile.test A 127.0.0.58
 EOF
 	while read -r name type want; do
 		i=$((i + 1))
@@ -1114,7 +1141,8 @@ check_smtp() {
 	mkdir -p "$tmp"
 	while read -r addr want; do
 		if [ -z "$want" ]; then
-			# Silent: accepting the connection is all it does.
+			# Silent: accepting the connection is all it does
+			# (drip, longline, garbage: no line of text soon).
 			# shellcheck disable=SC2016
 			timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/25"' _ "$addr" \
 			    2>/dev/null ||
@@ -1153,11 +1181,22 @@ check_smtp() {
 127.0.0.29 220-mx.xss.test <script>document.body.setAttribute('data-pwned','1')</script>
 127.0.0.34 220 mx.nofs.test
 127.0.0.35 220 mx.weakcert.test
+127.0.0.50
+127.0.0.51 220 mx.endless.hostile.test
+127.0.0.52
+127.0.0.53
+127.0.0.54 220 mx.tlsalert.hostile.test
+127.0.0.55 220 mx.tlsreset.hostile.test
+127.0.0.56 220 mx.tlsstall.hostile.test
 127.0.0.10:587 220 mx.good.test
 EOF
 	# busy turns away every other connection: a look would spend one
 	listening 127.0.0.25 25 || bad="$bad
     127.0.0.25:25: lab-hostile busy is not listening"
+	listening "$HOSTILE_HTTP_ADDR" 80 || bad="$bad
+    $HOSTILE_HTTP_ADDR:80: lab-hostile endlesshttp is not listening"
+	listening "$HOSTILE_HTTP_ADDR" 443 || bad="$bad
+    $HOSTILE_HTTP_ADDR:443: nginx (stsendless.hostile.test) is not listening"
 	if listening "$REFUSED_ADDR" 25; then
 		bad="$bad
     $REFUSED_ADDR:25: something listens there, it must refuse"
