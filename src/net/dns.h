@@ -39,9 +39,12 @@ struct dns_config {
 	    *resolver; /* borrowed: "ADDR[@PORT]" to forward to, or NULL */
 	const char *trust_anchor; /* borrowed: anchor file, NULL for default */
 	const char
-	    *root_hints; /* borrowed: root hints file, NULL for built-in */
-	double timeout;  /* seconds per query */
-	int debug;       /* libunbound's verbosity on stderr, 0 for none */
+	    *root_hints;   /* borrowed: root hints file, NULL for built-in */
+	double timeout;    /* seconds per query */
+	int debug;         /* libunbound's verbosity on stderr, 0 for none */
+	unsigned inflight; /* queries in flight at most; 0: a scan's 4096 */
+	/* libunbound's message, RRset and key caches, each; 0: its 4 MiB */
+	size_t cache_bytes;
 };
 
 /* what a query came back with; valid only during the callback */

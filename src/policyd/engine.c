@@ -22,6 +22,9 @@
 #include <arpa/inet.h>
 #include <event2/event.h>
 #include <idn2.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -40,7 +43,7 @@
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
-#define POLICY_ENGINE_MAX_JOBS     256   /* resolutions in flight */
+#define POLICY_ENGINE_MAX_JOBS     64    /* resolutions in flight */
 #define POLICY_ENGINE_MAX_QUEUE    10000 /* resolutions waiting */
 #define POLICY_ENGINE_MAX_MX       16    /* MX hosts looked at for DANE */
 #define POLICY_ENGINE_MAX_TXT      16    /* TXT records looked at */
@@ -158,7 +161,9 @@ struct policy_engine_job {
 	struct policy_engine_job *qnext; /* borrowed: the queue */
 	struct event *timer;             /* owned: deadline, or end */
 	int pending;                     /* queries and probe running */
-	struct policy_engine_slot slot[POLICY_ENGINE_NSLOT];
+	/* owned, POLICY_ENGINE_NSLOT of them from the start on: thousands
+	 * of jobs may wait in the queue, a few dozen run */
+	struct policy_engine_slot *slot;
 	/* MTA-STS */
 	enum policy_engine_sts sts;
 	const char *sts_why;        /* static */
@@ -173,7 +178,7 @@ struct policy_engine_job {
 	enum dns_status mx_status;
 	enum dnssec_state mx_sec;
 	bool mx_implicit; /* no MX: the domain itself (RFC 5321 5.1) */
-	struct policy_engine_host host[POLICY_ENGINE_MAX_MX];
+	struct policy_engine_host *host; /* owned: MAX_MX, from the start on */
 	size_t nhost;
 	uint32_t ttl; /* smallest TTL of the DANE answers, seconds */
 };
@@ -191,6 +196,7 @@ struct policy_engine {
 	struct event *flush; /* owned: writes the database batch */
 	struct event *tick;  /* owned: expiry and proactive sweep */
 	bool dane_any;       /* some zone has dane on */
+	bool trim;           /* jobs ended since the last tick */
 	time_t fixed_now;    /* tests: the clock, 0 for the real one */
 	uint64_t rng;        /* jitter: xorshift64 state */
 	struct policy_engine_stats st;
@@ -554,7 +560,6 @@ policy_engine_job_new(
     struct policy_engine *e, const char *domain, unsigned flags, double timeout)
 {
 	struct policy_engine_job *job = xcalloc(1, sizeof(*job));
-	size_t i;
 
 	job->e = e;
 	snprintf(job->domain, sizeof(job->domain), "%s", domain);
@@ -562,10 +567,6 @@ policy_engine_job_new(
 	job->timeout = timeout > 0 ? timeout : 4;
 	job->txt.rcode = -1;
 	job->ttl = POLICY_ENGINE_DANE_TTL_MAX;
-	for (i = 0; i < POLICY_ENGINE_NSLOT; i++) {
-		job->slot[i].job = job;
-		job->slot[i].host = -1;
-	}
 	return job;
 }
 
@@ -574,8 +575,9 @@ policy_engine_job_free(struct policy_engine_job *job)
 {
 	size_t i;
 
-	for (i = 0; i < POLICY_ENGINE_NSLOT; i++)
+	for (i = 0; job->slot != NULL && i < POLICY_ENGINE_NSLOT; i++)
 		dns_query_cancel(job->slot[i].q);
+	free(job->slot);
 	mtasts_probe_cancel(job->probe);
 	if (job->timer != NULL)
 		event_free(job->timer);
@@ -585,6 +587,7 @@ policy_engine_job_free(struct policy_engine_job *job)
 	mtasts_facts_release(&job->facts);
 	for (i = 0; i < job->nhost; i++)
 		free(job->host[i].name);
+	free(job->host);
 	free(job);
 }
 
@@ -1349,7 +1352,14 @@ policy_engine_job_start(struct policy_engine_job *job)
 	struct timeval tv = { 0, 0 };
 	char name[DOMAIN_MAX + 16];
 	double limit;
+	size_t i;
 
+	job->slot = xcalloc(POLICY_ENGINE_NSLOT, sizeof(*job->slot));
+	for (i = 0; i < POLICY_ENGINE_NSLOT; i++) {
+		job->slot[i].job = job;
+		job->slot[i].host = -1;
+	}
+	job->host = xcalloc(POLICY_ENGINE_MAX_MX, sizeof(*job->host));
 	job->running = true;
 	e->st.jobs_started++;
 	if (!(job->flags & POLICY_ENGINE_JOB_FOREGROUND))
@@ -1406,6 +1416,7 @@ policy_engine_job_finish(struct policy_engine_job *job)
 		return; /* policy_engine_query reads it, then frees it */
 	strmap_del(&e->jobs, job->domain);
 	e->nrunning--;
+	e->trim = true;
 	if (job->flags & POLICY_ENGINE_JOB_PROACTIVE)
 		e->nproactive--;
 	policy_engine_job_free(job);
@@ -1480,6 +1491,16 @@ policy_engine_on_tick(evutil_socket_t fd, short what, void *arg)
 		    e, ent->domain, flags, c->default_zone.timeout);
 	}
 	policy_engine_arm_flush(e);
+#ifdef __GLIBC__
+	/*
+	 * A burst of new domains queues thousands of jobs; once they are
+	 * done, give the pages between the surviving cache entries back.
+	 */
+	if (e->trim && e->nrunning == 0 && e->nqueued == 0) {
+		malloc_trim(0);
+		e->trim = false;
+	}
+#endif
 	policy_engine_arm(e->tick, POLICY_ENGINE_TICK_SEC);
 }
 
