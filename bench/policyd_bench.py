@@ -8,7 +8,8 @@ Usage: policyd_bench.py BUILD_DIR [SECONDS]
 For each daemon: warm it (every key asked until its answer settles), then
 bench/sockmap_load (one request in flight per connection, as Postfix's
 smtp processes ask) at 1, 8 and 64 connections on three key sets: cached
-policies, domains without a policy, Postfix's parent-domain probes. Then
+policies, domains without a policy, Postfix's parent-domain probes, over
+TCP; cached policies again over a UNIX socket. Then
 its RSS, and the answer time for new domains with the resolver dead; and
 ours with 2,000 cached policies loaded from its SQLite file.
 Both daemons use the lab resolver (the Python one through a mount
@@ -45,8 +46,30 @@ def netstring(b):
     return b"%d:%s," % (len(b), b)
 
 
+def dial(port, timeout):
+    """port: a TCP port on 127.0.0.1, or the path of a UNIX socket"""
+    if isinstance(port, str):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        s.connect(port)
+        return s
+    return socket.create_connection(("127.0.0.1", port), timeout)
+
+
+def listen_conf(port):
+    if isinstance(port, str):
+        return "path: %s\n" % port
+    return "host: 127.0.0.1\nport: %d\n" % port
+
+
+def load_addr(port):
+    if isinstance(port, str):
+        return ["unix:" + port, "-"]
+    return ["127.0.0.1", str(port)]
+
+
 def ask(port, key):
-    s = socket.create_connection(("127.0.0.1", port), 5)
+    s = dial(port, 5)
     s.sendall(netstring(b"postfix " + key.encode()))
     data = b""
     while not data.endswith(b","):
@@ -62,11 +85,11 @@ def wait_port(port, seconds=20):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            socket.create_connection(("127.0.0.1", port), 1).close()
+            dial(port, 1).close()
             return
         except OSError:
             time.sleep(0.1)
-    raise SystemExit("port %d never opened" % port)
+    raise SystemExit("%s never opened" % port)
 
 
 def rss_kib(pid):
@@ -85,12 +108,11 @@ def keyfile(name, keys):
 
 
 def start_ours(port, resolver="127.0.2.2"):
-    cfg = os.path.join(tmp, "ours-%d.yml" % port)
+    cfg = os.path.join(tmp, "ours-%s.yml" % os.path.basename(str(port)))
     with open(cfg, "w") as f:
-        f.write("host: 127.0.0.1\nport: %d\nresolver: %s\n"
-                "trust_anchor: %s\nca_file: %s\n"
-                % (port, resolver, os.path.join(lab, "dns",
-                                               "trust-anchor.key"), CA))
+        f.write("%sresolver: %s\ntrust_anchor: %s\nca_file: %s\n"
+                % (listen_conf(port), resolver,
+                   os.path.join(lab, "dns", "trust-anchor.key"), CA))
     p = subprocess.Popen([os.path.join(build, "mxaudit"), "policyd", "-c",
                           cfg], stderr=subprocess.DEVNULL)
     wait_port(port)
@@ -98,13 +120,13 @@ def start_ours(port, resolver="127.0.2.2"):
 
 
 def start_python(port, resolver="127.0.2.2"):
-    cfg = os.path.join(tmp, "py-%d.yml" % port)
+    cfg = os.path.join(tmp, "py-%s.yml" % os.path.basename(str(port)))
     with open(cfg, "w") as f:
         # (reuse_port: false crashes 1.1.2: UnboundLocalError in start())
-        f.write("host: 127.0.0.1\nport: %d\nreuse_port: true\n"
+        f.write("%sreuse_port: true\n"
                 "cache:\n  type: internal\n  options:\n"
-                "    cache_size: 10000\n" % port)
-    rc = os.path.join(tmp, "resolv-%d.conf" % port)
+                "    cache_size: 10000\n" % listen_conf(port))
+    rc = os.path.join(tmp, "resolv-%s.conf" % os.path.basename(str(port)))
     with open(rc, "w") as f:
         f.write("nameserver %s\n" % resolver)
     env = dict(os.environ, SSL_CERT_FILE=CA)
@@ -127,14 +149,18 @@ def warm(port):
         time.sleep(0.2)
 
 
-def run(name, port, pid):
-    print("== %s" % name)
+def run(name, port, pid, sets=("cached policies", "no policy",
+                                "parent probes")):
+    print("== %s, %s" % (name, "UNIX socket" if isinstance(port, str)
+                         else "TCP"))
     warm(port)
     for label, keys in (("cached policies", POLICIES),
                         ("no policy", NONE), ("parent probes", PARENTS)):
-        kf = keyfile("%s-%d.txt" % (label.replace(" ", "-"), port), keys)
+        if label not in sets:
+            continue
+        kf = keyfile("%s.txt" % label.replace(" ", "-"), keys)
         for c in (1, 8, 64):
-            out = subprocess.run([load, "127.0.0.1", str(port), str(c), secs,
+            out = subprocess.run([load] + load_addr(port) + [str(c), secs,
                                   kf], capture_output=True, text=True)
             print("  %-16s %s" % (label, out.stdout.strip() or out.stderr))
     print("  RSS %.1f MiB" % (rss_kib(pid) / 1024.0))
@@ -144,7 +170,7 @@ class Conn:
     """one socketmap connection kept open, as Postfix's smtp processes do"""
 
     def __init__(self, port):
-        self.s = socket.create_connection(("127.0.0.1", port), 10)
+        self.s = dial(port, 10)
 
     def ask(self, key):
         self.s.sendall(netstring(b"postfix " + key.encode()))
@@ -251,6 +277,10 @@ try:
     p = start_ours(18470)
     run("mxaudit policyd", 18470, p.pid)
     stop(p)
+    p = start_ours(os.path.join(tmp, "ours.sock"))
+    run("mxaudit policyd", os.path.join(tmp, "ours.sock"), p.pid,
+        ("cached policies",))
+    stop(p)
     dead_resolver("mxaudit policyd", start_ours, 18472, 200)
     many_policies()
     if shutil.which("mta-sts-daemon"):
@@ -260,6 +290,16 @@ try:
                                  capture_output=True, text=True)
                   .stdout.split()[0])
         run("postfix-mta-sts-resolver (mta-sts-daemon)", 18471, pid)
+        stop(p)
+        subprocess.run(["pkill", "-f", "mta-sts-daemon -c"])
+        sock = os.path.join(tmp, "py.sock")
+        p = start_python(sock)
+        time.sleep(1)
+        pid = int(subprocess.run(["pgrep", "-f", "mta-sts-daemon -c"],
+                                 capture_output=True, text=True)
+                  .stdout.split()[0])
+        run("postfix-mta-sts-resolver (mta-sts-daemon)", sock, pid,
+            ("cached policies",))
         stop(p)
         subprocess.run(["pkill", "-f", "mta-sts-daemon -c"])
         dead_resolver("postfix-mta-sts-resolver", start_python, 18473, 5)

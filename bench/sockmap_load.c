@@ -6,6 +6,7 @@
  * Prints requests/second and the latency percentiles of the answers.
  *
  * usage: sockmap_load HOST PORT CONNECTIONS SECONDS KEYFILE [NAME]
+ *        (HOST unix:PATH, PORT ignored: a UNIX-domain socket)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -92,7 +94,9 @@ main(int argc, char **argv)
 	static struct conn conns[MAXCONN];
 	struct pollfd pfd[MAXCONN];
 	struct sockaddr_in sin;
+	struct sockaddr_un sun;
 	const char *name = argc > 6 ? argv[6] : "postfix";
+	int unixpath = argc > 1 && strncmp(argv[1], "unix:", 5) == 0;
 	char line[1024];
 	double t0, t1, secs;
 	int nc, i, one = 1;
@@ -120,15 +124,23 @@ main(int argc, char **argv)
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)strtol(argv[2], NULL, 10));
 	inet_pton(AF_INET, argv[1], &sin.sin_addr);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (unixpath)
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", argv[1] + 5);
 	for (i = 0; i < nc; i++) {
-		conns[i].fd = socket(AF_INET, SOCK_STREAM, 0);
-		if (connect(conns[i].fd, (struct sockaddr *)&sin,
-		        sizeof(sin)) != 0) {
+		conns[i].fd =
+		    socket(unixpath ? AF_UNIX : AF_INET, SOCK_STREAM, 0);
+		if (connect(conns[i].fd,
+		        unixpath ? (struct sockaddr *)&sun
+		                 : (struct sockaddr *)&sin,
+		        unixpath ? sizeof(sun) : sizeof(sin)) != 0) {
 			perror("connect");
 			return 1;
 		}
-		setsockopt(
-		    conns[i].fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (!unixpath)
+			setsockopt(conns[i].fd, IPPROTO_TCP, TCP_NODELAY, &one,
+			    sizeof(one));
 		request(&conns[i], name);
 	}
 	t0 = now();

@@ -207,24 +207,54 @@ server_status_of(const char *p, size_t len)
 	return SERVER_STATUS_MAX;
 }
 
-/* server_conn_send - queue one framed reply */
+/*
+ * server_conn_send - send one framed reply, or queue it. With nothing
+ * queued before it, the reply goes straight to the socket, which nearly
+ * always takes it whole: no write event is armed and disarmed per reply
+ * (two epoll_ctl calls and a loop turn). What the socket does not take
+ * is queued, and EV_WRITE is enabled until the queue has drained.
+ */
 static void
 server_conn_send(
     struct server_conn *c, const char *p, size_t len, enum server_status st)
 {
 	struct server *s = c->s;
 	struct evbuffer *out = bufferevent_get_output(c->bev);
+	const char *rest;
+	size_t nrest;
+	ssize_t n;
 
 	buf_reset(&s->frame);
 	/* cannot fail: frame's cap is max_reply plus the framing */
 	ASSERT(netstring_encode(&s->frame, p, len) == 0);
-	if (bufferevent_write(c->bev, s->frame.data, s->frame.len) == -1) {
+	rest = s->frame.data;
+	nrest = s->frame.len;
+	if (evbuffer_get_length(out) == 0) {
+		n = send(bufferevent_getfd(c->bev), rest, nrest,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR) {
+			/* the peer is gone: nothing more can reach it */
+			log_debug("policyd: conn %llu: %s",
+			    (unsigned long long)c->id, strerror(errno));
+			c->closing = true;
+			return;
+		}
+		if (n > 0) {
+			rest += n;
+			nrest -= (size_t)n;
+		}
+	}
+	s->stats.replies[st]++;
+	if (nrest == 0)
+		return;
+	if (bufferevent_write(c->bev, rest, nrest) == -1) {
 		log_warnx("policyd: conn %llu: cannot queue a reply",
 		    (unsigned long long)c->id);
 		c->closing = true;
 		return;
 	}
-	s->stats.replies[st]++;
+	bufferevent_enable(c->bev, EV_WRITE);
 	c->nout++;
 	if (c->nout >= s->p.max_pending ||
 	    evbuffer_get_length(out) >= SERVER_OUTPUT_HIGH)
@@ -348,6 +378,8 @@ server_conn_on_write(struct bufferevent *bev, void *arg)
 	struct server_conn *c = arg;
 
 	(void)bev;
+	/* enabled by server_conn_send() only while replies are queued */
+	bufferevent_disable(c->bev, EV_WRITE);
 	c->nout = 0;
 	if (server_conn_flushed(c))
 		return;
@@ -426,7 +458,9 @@ server_on_accept(struct evconnlistener *l, evutil_socket_t fd,
 	/* a zero timeout would fire at once: 0 means none */
 	if (s->p.idle_timeout > 0)
 		bufferevent_set_timeouts(c->bev, &idle, &idle);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	/* EV_WRITE only while replies are queued: server_conn_send() */
+	bufferevent_disable(c->bev, EV_WRITE);
+	bufferevent_enable(c->bev, EV_READ);
 }
 
 /* server_on_pause_end - accept again after running out of descriptors */
