@@ -19,18 +19,13 @@
 
 #define HWRITER_QUEUE 4096 /* documents waiting at most */
 
-struct hwriter_item {
-	char *json; /* owned */
-	size_t len;
-};
-
 struct hwriter {
 	struct store *st; /* borrowed */
 	int64_t run;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t nonempty, nonfull;
-	struct hwriter_item q[HWRITER_QUEUE];
+	json_t *q[HWRITER_QUEUE]; /* owned */
 	size_t head, count;
 	bool done;       /* no more puts */
 	size_t rejected; /* documents the store refused */
@@ -40,7 +35,7 @@ static void *
 hwriter_main(void *arg)
 {
 	struct hwriter *w = arg;
-	struct hwriter_item it;
+	json_t *doc;
 	struct store_err err;
 	struct timespec until;
 	bool dirty = false;
@@ -64,16 +59,16 @@ hwriter_main(void *arg)
 		}
 		if (w->count == 0 && w->done)
 			break;
-		it = w->q[w->head];
+		doc = w->q[w->head];
 		w->head = (w->head + 1) % HWRITER_QUEUE;
 		w->count--;
 		pthread_cond_signal(&w->nonfull);
 		pthread_mutex_unlock(&w->mu);
-		if (store_add(w->st, w->run, it.json, it.len, &err) != 0) {
+		if (store_add_doc(w->st, w->run, doc, &err) != 0) {
 			log_warnx("history: %s", err.msg);
 			w->rejected++;
 		}
-		free(it.json);
+		json_decref(doc);
 		dirty = true;
 		pthread_mutex_lock(&w->mu);
 	}
@@ -101,13 +96,12 @@ hwriter_start(struct store *st, int64_t run)
 }
 
 void
-hwriter_put(struct hwriter *w, char *json, size_t len)
+hwriter_put(struct hwriter *w, json_t *doc)
 {
 	pthread_mutex_lock(&w->mu);
 	while (w->count == HWRITER_QUEUE)
 		pthread_cond_wait(&w->nonfull, &w->mu);
-	w->q[(w->head + w->count) % HWRITER_QUEUE].json = json;
-	w->q[(w->head + w->count) % HWRITER_QUEUE].len = len;
+	w->q[(w->head + w->count) % HWRITER_QUEUE] = doc;
 	w->count++;
 	pthread_cond_signal(&w->nonempty);
 	pthread_mutex_unlock(&w->mu);

@@ -219,24 +219,13 @@ scan_cmd_open_store(struct scan_cmd *c, const char *path, int argc, char **argv)
 	free(def);
 }
 
-/* scan_cmd_store - the domain's document into the history */
-static void
-scan_cmd_store(struct scan_cmd *c, const struct domain_result *r, time_t now)
-{
-	json_t *doc = report_json_domain_at(r, 0, now);
-	char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-
-	json_decref(doc);
-	if (text == NULL)
-		log_fatalx("json: out of memory");
-	hwriter_put(c->writer, text, strlen(text));
-}
-
 static void
 scan_cmd_on_result(struct domain_result *r, void *arg)
 {
 	struct scan_cmd *c = arg;
 	time_t now = time(NULL);
+	json_t *doc = NULL;
+	unsigned jf = 0;
 	int worst;
 
 	scan_cmd_preload(c, r);
@@ -248,14 +237,12 @@ scan_cmd_on_result(struct domain_result *r, void *arg)
 	c->done++;
 	if (worst >= (int)SEVERITY_ERROR)
 		c->errors++;
-	if (c->store != NULL)
-		scan_cmd_store(c, r, now);
-	if (c->format == FORMAT_JSON || c->format == FORMAT_JSONL)
-		report_json_write_at(stdout, r,
-		    c->json_flags |
-		        (c->format == FORMAT_JSONL ? REPORT_JSON_COMPACT : 0),
-		    now);
-	else if (c->format == FORMAT_CSV && c->pshtt)
+	if (c->format == FORMAT_JSON || c->format == FORMAT_JSONL) {
+		jf = c->json_flags |
+		    (c->format == FORMAT_JSONL ? REPORT_JSON_COMPACT : 0);
+		doc = report_json_domain_at(r, jf, now);
+		(void)report_json_write_doc(stdout, doc, jf);
+	} else if (c->format == FORMAT_CSV && c->pshtt)
 		report_csv_pshtt_domain(stdout, r);
 	else if (c->format == FORMAT_CSV)
 		report_csv_domain(stdout, r);
@@ -264,6 +251,16 @@ scan_cmd_on_result(struct domain_result *r, void *arg)
 		report_text_summary_add(&c->summary, r);
 	}
 	fflush(stdout);
+	if (c->store != NULL) {
+		/* the same document, unless it shows the transcript */
+		if (doc == NULL || (jf & REPORT_JSON_TRANSCRIPT)) {
+			json_decref(doc);
+			doc = report_json_domain_at(r, 0, now);
+		}
+		hwriter_put(c->writer, doc); /* the writer's from here */
+		doc = NULL;
+	}
+	json_decref(doc);
 	domain_result_free(r);
 	if (c->progress)
 		scan_cmd_progress(c, false);

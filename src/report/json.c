@@ -680,9 +680,16 @@ report_json_write_at(
 	json_t *doc = report_json_domain_at(r, flags, now);
 	int rc;
 
-	rc = json_dumpf(doc, out, report_json_dump_flags(flags));
+	rc = report_json_write_doc(out, doc, flags);
 	json_decref(doc);
-	if (rc != 0 || fputc('\n', out) == EOF || ferror(out))
+	return rc;
+}
+
+int
+report_json_write_doc(FILE *out, const json_t *doc, unsigned flags)
+{
+	if (json_dumpf(doc, out, report_json_dump_flags(flags)) != 0 ||
+	    fputc('\n', out) == EOF || ferror(out))
 		return -1;
 	return 0;
 }

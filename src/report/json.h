@@ -45,6 +45,8 @@ int report_json_write(FILE *out, const struct domain_result *r, unsigned flags);
 /* report_json_write_at - the same, with "scanned_at" = now */
 int report_json_write_at(
     FILE *out, const struct domain_result *r, unsigned flags, time_t now);
+/* report_json_write_doc - the same for a document already built */
+int report_json_write_doc(FILE *out, const json_t *doc, unsigned flags);
 
 /*
  * report_json_dump_flags - the jansson dump flags report_json_write uses
