@@ -59,6 +59,7 @@
 #define POLICY_ENGINE_FLUSH_SEC   1  /* database writes batched this long */
 #define POLICY_ENGINE_REFLUSH_SEC 30 /* after a failed write */
 #define POLICY_ENGINE_TICK_SEC    60 /* expiry and proactive sweep */
+#define POLICY_ENGINE_TRIM_SEC    10 /* malloc_trim at most this often */
 #define POLICY_ENGINE_NSLOT       (2 + 3 * POLICY_ENGINE_MAX_MX)
 
 /* what the MTA-STS half of a job found */
@@ -196,13 +197,15 @@ struct policy_engine {
 	struct event *flush; /* owned: writes the database batch */
 	struct event *tick;  /* owned: expiry and proactive sweep */
 	bool dane_any;       /* some zone has dane on */
-	bool trim;           /* jobs ended since the last tick */
+	bool trim;           /* jobs ended since the last trim */
+	time_t trimmed_at;   /* the last malloc_trim */
 	time_t fixed_now;    /* tests: the clock, 0 for the real one */
 	uint64_t rng;        /* jitter: xorshift64 state */
 	struct policy_engine_stats st;
 };
 
 static void policy_engine_job_finish(struct policy_engine_job *job);
+static void policy_engine_trim(struct policy_engine *e, time_t now);
 static void policy_engine_on_dns(void *arg, const struct dns_reply *reply);
 
 /* ---- small helpers ---- */
@@ -1422,6 +1425,27 @@ policy_engine_job_finish(struct policy_engine_job *job)
 	policy_engine_job_free(job);
 	if (e->qhead != NULL)
 		policy_engine_arm(e->pump, 0);
+	else
+		policy_engine_trim(e, policy_engine_now(e));
+}
+
+/*
+ * policy_engine_trim - once the jobs are all done, give the pages between
+ * the surviving cache entries back to the system: a burst of new domains
+ * queues thousands of jobs. At most every POLICY_ENGINE_TRIM_SEC (the
+ * tick catches the rest), as it takes a moment of the answer path.
+ */
+static void
+policy_engine_trim(struct policy_engine *e, time_t now)
+{
+	if (!e->trim || e->nrunning != 0 || e->nqueued != 0 ||
+	    now - e->trimmed_at < POLICY_ENGINE_TRIM_SEC)
+		return;
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+	e->trim = false;
+	e->trimmed_at = now;
 }
 
 /* policy_engine_on_pump - start queued jobs while there is room */
@@ -1491,16 +1515,7 @@ policy_engine_on_tick(evutil_socket_t fd, short what, void *arg)
 		    e, ent->domain, flags, c->default_zone.timeout);
 	}
 	policy_engine_arm_flush(e);
-#ifdef __GLIBC__
-	/*
-	 * A burst of new domains queues thousands of jobs; once they are
-	 * done, give the pages between the surviving cache entries back.
-	 */
-	if (e->trim && e->nrunning == 0 && e->nqueued == 0) {
-		malloc_trim(0);
-		e->trim = false;
-	}
-#endif
+	policy_engine_trim(e, now);
 	policy_engine_arm(e->tick, POLICY_ENGINE_TICK_SEC);
 }
 
