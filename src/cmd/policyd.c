@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -35,6 +36,9 @@
 #include "util/xalloc.h"
 
 #define POLICYD_DEFAULT_CONFIG "/etc/mta-sts-daemon.yml"
+/* descriptors kept from connections: the resolver's 256 sockets
+ * (policyd_net), the policy fetches, listeners, metrics, the database */
+#define POLICYD_FD_RESERVE     512
 
 static const char policyd_usage[] =
     "usage: mxaudit policyd [-c FILE] [options]\n"
@@ -315,6 +319,39 @@ policyd_free(struct policyd *d)
 		event_base_free(d->base);
 }
 
+/*
+ * policyd_nofile - raise the descriptor limit to its hard limit (systemd
+ * starts services at a soft 1024), and keep the connection cap below it
+ * with room for the resolver's sockets, the policy fetches and the
+ * database: past the limit, accept() fails, new clients wait in the
+ * listen queue, and lookups cannot open sockets.
+ */
+static void
+policyd_nofile(struct server_params *p)
+{
+	const rlim_t reserve = POLICYD_FD_RESERVE;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0 ||
+		    getrlimit(RLIMIT_NOFILE, &rl) != 0)
+			return;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= (rlim_t)p->max_conns + reserve)
+		return;
+	p->max_conns = rl.rlim_cur > 2 * reserve
+	    ? (size_t)(rl.rlim_cur - reserve)
+	    : (size_t)(rl.rlim_cur / 2);
+	log_warnx("%zu connections at most: %llu descriptors (RLIMIT_NOFILE), "
+	          "%llu kept for lookups",
+	    p->max_conns, (unsigned long long)rl.rlim_cur,
+	    (unsigned long long)(rl.rlim_cur - p->max_conns));
+}
+
 /* policyd_serve - the daemon: bind, drop privileges, answer until told */
 static int
 policyd_serve(struct policyd *d, const char *user, const char *group)
@@ -333,6 +370,7 @@ policyd_serve(struct policyd *d, const char *user, const char *group)
 	}
 	p.answer = policyd_answer;
 	p.arg = d;
+	policyd_nofile(&p);
 	if ((d->server = server_new(d->base, &p, err, sizeof(err))) == NULL)
 		log_fatalx("%s", err);
 	if (d->cfg.metrics != NULL &&

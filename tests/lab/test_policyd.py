@@ -19,50 +19,11 @@ import time
 import unittest
 
 import labtest
+from sockmap import Socketmap, netstring, wait_answer
 
 PORT = 18461
 CA = os.path.join(labtest.LAB, "ca", "ca.pem")
 ANCHOR = os.path.join(labtest.LAB, "dns", "trust-anchor.key")
-
-
-def netstring(b):
-    return b"%d:%s," % (len(b), b)
-
-
-class Socketmap:
-    """A socketmap client, as Postfix's dict_sockmap speaks it."""
-
-    def __init__(self, port=PORT):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
-        self.buf = b""
-
-    def ask(self, key, name="postfix"):
-        self.s.sendall(netstring(name.encode() + b" " + key.encode()))
-        return self.read()
-
-    def read(self):
-        while b":" not in self.buf:
-            self.buf += self.s.recv(65536)
-        n, rest = self.buf.split(b":", 1)
-        while len(rest) < int(n) + 1:
-            rest += self.s.recv(65536)
-        reply, self.buf = rest[:int(n)], rest[int(n) + 1:]
-        return reply.decode()
-
-    def close(self):
-        self.s.close()
-
-
-def wait_answer(sm, key, want, seconds=20):
-    """Ask until the daemon's background work gives the wanted answer."""
-    deadline = time.monotonic() + seconds
-    got = None
-    while time.monotonic() < deadline:
-        got = sm.ask(key)
-        if got.startswith(want):
-            return got
-        time.sleep(0.1)
-    raise AssertionError("%s: got %r, want %r" % (key, got, want))
 
 
 SENDER_MAIN = """compatibility_level = 3.6
@@ -172,7 +133,7 @@ class Policyd(unittest.TestCase):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
-        cls.sm = Socketmap()
+        cls.sm = Socketmap(PORT)
         cls.sender = None
 
     @classmethod
