@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * hwriter - the history writer thread (see the header). One producer (the
- * event loop), one consumer (the thread), a ring of queued texts under a
- * mutex; the consumer commits whenever it runs dry, and at least every
- * second while it is busy (store.c batches the rest).
+ * event loop), one consumer (the thread), a ring of queued documents under a
+ * mutex; the consumer commits when it runs dry and its batch is
+ * HWRITER_COMMIT_MS old, and at least every second while it is busy
+ * (store.c batches the rest).
  */
 #include "cmd/hwriter.h"
 
@@ -17,7 +18,13 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define HWRITER_QUEUE 4096 /* documents waiting at most */
+#define HWRITER_QUEUE     4096 /* documents waiting at most */
+/*
+ * A dry queue is committed once its batch is this old: committing each
+ * time the thread catches up (every few documents at 2,000 a second)
+ * rewrote the same index pages into the WAL, commit after commit.
+ */
+#define HWRITER_COMMIT_MS 250
 
 struct hwriter {
 	struct store *st; /* borrowed */
@@ -31,20 +38,28 @@ struct hwriter {
 	size_t rejected; /* documents the store refused */
 };
 
+static bool
+hwriter_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec ||
+	    (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
 static void *
 hwriter_main(void *arg)
 {
 	struct hwriter *w = arg;
 	json_t *doc;
 	struct store_err err;
-	struct timespec until;
+	struct timespec until, now;
 	bool dirty = false;
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		while (w->count == 0 && !w->done) {
-			if (dirty) {
-				/* run dry: commit now, outside the lock */
+			clock_gettime(CLOCK_REALTIME, &now);
+			if (dirty && !hwriter_before(&now, &until)) {
+				/* dry, and the batch is due: commit, unlocked */
 				pthread_mutex_unlock(&w->mu);
 				if (store_commit(w->st, &err) != 0)
 					log_warnx("history: %s", err.msg);
@@ -52,8 +67,10 @@ hwriter_main(void *arg)
 				pthread_mutex_lock(&w->mu);
 				continue;
 			}
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += 1;
+			if (!dirty) {
+				until = now;
+				until.tv_sec += 1;
+			}
 			(void)pthread_cond_timedwait(
 			    &w->nonempty, &w->mu, &until);
 		}
@@ -69,7 +86,16 @@ hwriter_main(void *arg)
 			w->rejected++;
 		}
 		json_decref(doc);
-		dirty = true;
+		if (!dirty) {
+			/* the batch is committed this long after it began */
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += HWRITER_COMMIT_MS * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			dirty = true;
+		}
 		pthread_mutex_lock(&w->mu);
 	}
 	pthread_mutex_unlock(&w->mu);
