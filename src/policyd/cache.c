@@ -549,6 +549,7 @@ policy_cache_open(struct policy_cache *c, const char *path, bool read_only,
 {
 	sqlite3_stmt *st;
 	int oflags, i;
+	bool damaged;
 	long n;
 
 	*errmsg = NULL;
@@ -592,6 +593,9 @@ policy_cache_open(struct policy_cache *c, const char *path, bool read_only,
 	return n;
 fail:
 	policy_cache_db_error(c->db, errmsg, path);
+	damaged = c->db != NULL &&
+	    ((sqlite3_errcode(c->db) & 0xff) == SQLITE_NOTADB ||
+	        (sqlite3_errcode(c->db) & 0xff) == SQLITE_CORRUPT);
 	for (i = 0; i < POLICY_CACHE_STMT_MAX; i++) {
 		sqlite3_finalize(c->stmt[i]);
 		c->stmt[i] = NULL;
@@ -603,7 +607,7 @@ fail:
 	policy_cache_purge(c);
 	policy_cache_dirty_clear(c);
 	c->purge_all = false;
-	return -1;
+	return damaged ? POLICY_CACHE_DAMAGED : -1;
 }
 
 /* policy_cache_write - one domain's row as its entry says */

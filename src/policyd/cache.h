@@ -87,9 +87,12 @@ void policy_cache_free(struct policy_cache *c);
  * expired at now, newest first, up to the cap; rows that do not parse are
  * dropped. Call it once, on an empty cache. Returns the number of
  * policies loaded, or -1 with *errmsg (owned by the caller) when the file
- * cannot be opened, its schema is newer than ours, or a read fails.
- * read_only: never write (mxaudit query, dump).
+ * cannot be opened, its schema is newer than ours, or a read fails;
+ * POLICY_CACHE_DAMAGED (also with *errmsg) when SQLite says the file is
+ * not a database or is corrupt. read_only: never write (mxaudit query,
+ * dump).
  */
+#define POLICY_CACHE_DAMAGED (-2)
 long policy_cache_open(struct policy_cache *c, const char *path, bool read_only,
     time_t now, char **errmsg);
 

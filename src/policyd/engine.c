@@ -20,14 +20,17 @@
 #include "policyd/engine.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <event2/event.h>
 #include <idn2.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "net/dns.h"
@@ -1521,6 +1524,37 @@ policy_engine_on_tick(evutil_socket_t fd, short what, void *arg)
 
 /* ---- life ---- */
 
+/*
+ * policy_engine_cache_aside - the cache file is damaged: keep it (and its
+ * WAL) beside under a dated name for whoever wants to look, so that the
+ * daemon starts with an empty cache rather than not at all. A cache is
+ * an optimisation; refusing to start would hold every outgoing mail.
+ */
+static int
+policy_engine_cache_aside(const char *path, time_t now)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm" };
+	char stamp[32];
+	struct tm tm;
+	size_t i;
+	int rc = 0;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		char *from = xasprintf("%s%s", path, sfx[i]);
+		char *to = xasprintf("%s.damaged-%s%s", path, stamp, sfx[i]);
+
+		if (rename(from, to) == 0)
+			log_warnx("%s: damaged cache moved to %s", from, to);
+		else if (errno != ENOENT)
+			rc = -1;
+		free(from);
+		free(to);
+	}
+	return rc;
+}
+
 struct policy_engine *
 policy_engine_new(const struct policy_engine_config *ec, char **errmsg)
 {
@@ -1553,6 +1587,13 @@ policy_engine_new(const struct policy_engine_config *ec, char **errmsg)
 		}
 		n = policy_cache_open(
 		    e->cache, c->cache_file, ec->read_only, now, errmsg);
+		if (n == POLICY_CACHE_DAMAGED && !ec->read_only &&
+		    policy_engine_cache_aside(c->cache_file, now) == 0) {
+			log_warnx("%s; starting with an empty cache", *errmsg);
+			free(*errmsg);
+			n = policy_cache_open(
+			    e->cache, c->cache_file, false, now, errmsg);
+		}
 		if (n < 0) {
 			policy_engine_free(e);
 			return NULL;

@@ -968,6 +968,61 @@ test_sqlite_load_rules(void **state)
 	free(errmsg);
 }
 
+/*
+ * A damaged cache file: the daemon moves it aside and starts empty (mail
+ * flows, the policies are fetched again); mxaudit query, read-only, only
+ * says what is wrong; a file that cannot be opened at all stays an error.
+ */
+static void
+test_sqlite_damaged(void **state)
+{
+	struct tmp *t = *state;
+	static const char junk[] = "this is not an SQLite database, at all. "
+	                           "0123456789abcdef0123456789abcdef";
+	struct policyd_config cfg;
+	struct policy_engine_config ec;
+	struct policy_engine *e;
+	char *errmsg = NULL, *cmd;
+	FILE *fp;
+	int found;
+
+	assert_non_null(fp = fopen(t->path, "w"));
+	assert_int_equal(
+	    fwrite(junk, 1, sizeof(junk) - 1, fp), sizeof(junk) - 1);
+	assert_int_equal(fclose(fp), 0);
+	test_config(&cfg, 100);
+	cfg.cache_type = cache_sqlite;
+	cfg.cache_file = t->path;
+	memset(&ec, 0, sizeof(ec));
+	ec.cfg = &cfg;
+	ec.read_only = true;
+	assert_null(policy_engine_new(&ec, &errmsg));
+	assert_non_null(strstr(errmsg, "not a database"));
+	free(errmsg);
+	errmsg = NULL;
+
+	e = engine_ok(&cfg, false);
+	put(policy_engine_cache(e), "a.example", "id1", enforce_body,
+	    time(NULL));
+	assert_int_equal(policy_engine_flush(e), 0);
+	policy_engine_free(e);
+	assert_int_equal(
+	    sql_int(t->path, "SELECT count(*) FROM sts_policy"), 1);
+	/* the damaged bytes are kept, beside, for whoever wants them */
+	cmd = xasprintf(
+	    "grep -q 'not an SQLite' '%s'/cache.db.damaged-*Z", t->dir);
+	found = system(cmd);
+	free(cmd);
+	assert_int_equal(found, 0);
+
+	/* a directory where the file should be cannot be moved aside */
+	cfg.cache_file = t->dir;
+	ec.read_only = false;
+	assert_null(policy_engine_new(&ec, &errmsg));
+	assert_non_null(errmsg);
+	free(errmsg);
+}
+
 #define CRASH_ROWS 2000
 
 /*
@@ -1072,6 +1127,8 @@ main(void)
 		    test_sqlite_roundtrip, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_sqlite_load_rules, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_sqlite_damaged, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_sqlite_crash, tmp_setup, tmp_teardown),
 	};
