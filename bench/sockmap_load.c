@@ -180,6 +180,11 @@ main(int argc, char **argv)
 					}
 					lat[nlat++] = now() - c->sent;
 					request(c, name);
+					/* as Postfix does: ask again at once,
+					 * not after another poll */
+					n = write(c->fd, c->out, c->outlen);
+					if (n > 0)
+						c->outoff = (size_t)n;
 				}
 			}
 		}
