@@ -699,9 +699,11 @@ smtp_probe_on_timer(evutil_socket_t fd, short what, void *arg)
 		smtp_probe_enter(p, SMTP_STAGE_CONNECT);
 	else if (p->state == SMTP_STAGE_QUIT)
 		smtp_probe_enter(p, SMTP_STAGE_DONE);
-	else if (p->state == SMTP_STAGE_HANDSHAKE && p->cfg.hello != NULL)
+	else if (p->state == SMTP_STAGE_HANDSHAKE && p->cfg.hello != NULL &&
+	    p->rawlen > 0)
 		smtp_probe_raw(p, bufferevent_get_input(p->bev), true);
 	else
+		/* raw hello mode: silence is not a refusal (tls_enum) */
 		smtp_probe_fail(p, SMTP_FAIL_TIMEOUT, false,
 		    "no answer within %.1f s", p->cfg.timeout);
 	smtp_probe_leave(p);

@@ -8,7 +8,12 @@
  * (legacy suites must be asked at the versions where they were legal:
  * a server may offer EXPORT at TLS 1.0 only). TLS 1.3 is known from the
  * OpenSSL handshake of the receiver test. A conversation that fails before
- * the hello (busy, timeout) leaves its answer unknown, never "no".
+ * the hello (busy, timeout) leaves its answer unknown, never "no". So does
+ * a hello met with silence until the deadline, unless the server answered
+ * another hello (or the receiver test's handshake): a server that speaks
+ * TLS and ignores an SSLv2 hello does not speak SSLv2. A server silent to
+ * every hello is left alone after TLS_ENUM_MAXLOST silences, its answers
+ * unknown.
  *
  * --ciphers then lists each accepted version's suites by the n+1 method:
  * offer everything not found yet, note the choice, repeat until refused.
@@ -132,6 +137,9 @@ struct tls_enum {
 	int idle; /* lanes done with the current stage */
 	enum tls_enum_phase stage;
 	bool abandoned; /* the server stopped answering */
+	bool answered;  /* some hello got an answer (any, even a close) */
+	int silent;     /* hellos met with silence while none was answered */
+	unsigned silent_proto; /* versions whose hello met silence (bits) */
 	/* the order questions' answers: a suite, 0 for none, -1 unknown */
 	int first[TLS_ENUM_NLIST][2];
 	struct tls_chain *chains[TLS_ENUM_MAXCHAINS]; /* owned */
@@ -312,6 +320,46 @@ tls_enum_hello(
 	return 0;
 }
 
+/* tls_enum_silent - the hello went out and nothing came back in time */
+static bool
+tls_enum_silent(const struct addr_facts *scratch)
+{
+	return scratch->fail == SMTP_FAIL_TIMEOUT &&
+	    scratch->fail_stage == SMTP_STAGE_HANDSHAKE;
+}
+
+/* tls_enum_reached - the hello went out: the conversation got that far */
+static bool
+tls_enum_reached(const struct addr_facts *scratch)
+{
+	if (scratch->fail != SMTP_FAIL_NONE &&
+	    scratch->fail_stage < SMTP_STAGE_HANDSHAKE)
+		return false;
+	return scratch->implicit_tls || scratch->starttls_code == 220;
+}
+
+/* tls_enum_spoke - the server has answered some hello of ours */
+static bool
+tls_enum_spoke(const struct tls_enum *g)
+{
+	return g->answered || g->facts->tls.ok;
+}
+
+/*
+ * tls_enum_settle - versions whose hello met silence: "no" once the
+ * server is known to answer other hellos, unknown otherwise
+ */
+static void
+tls_enum_settle(struct tls_enum *g)
+{
+	struct tls_probe_info *pi = &g->facts->probes;
+	int v;
+
+	for (v = 0; v < TLS_PROTO_TLS13 && tls_enum_spoke(g); v++)
+		if ((g->silent_proto & (1u << v)) && pi->proto[v] < 0)
+			pi->proto[v] = 0;
+}
+
 /* tls_enum_answer - 1 accepted, 0 refused, -1 unknown */
 static int
 tls_enum_answer(const struct tls_lane *e, const struct addr_facts *scratch,
@@ -323,6 +371,8 @@ tls_enum_answer(const struct tls_lane *e, const struct addr_facts *scratch,
 		return -1; /* never got to ask */
 	if (scratch->implicit_tls && scratch->fail_stage == SMTP_STAGE_CONNECT)
 		return -1;
+	if (tls_enum_silent(scratch))
+		return -1; /* the caller knows better (tls_enum_settle) */
 	tls_hello_classify(&e->result, &e->offer, &v);
 	*suite = (uint16_t)v.cipher;
 	*version = v.version;
@@ -353,6 +403,7 @@ tls_enum_on_probe(struct addr_facts *scratch, void *arg)
 	struct tls_lane *e = arg;
 	struct tls_probe_info *pi = &e->facts->probes;
 	uint16_t suite = 0, version = 0;
+	bool silent;
 	int a;
 
 	e->probe = NULL;
@@ -376,10 +427,25 @@ tls_enum_on_probe(struct addr_facts *scratch, void *arg)
 	if (scratch->fail == SMTP_FAIL_NONE ||
 	    scratch->fail_stage >= SMTP_STAGE_HANDSHAKE)
 		e->lost = 0;
+	silent = tls_enum_silent(scratch);
+	if (silent && !tls_enum_spoke(e->grp) &&
+	    ++e->grp->silent >= TLS_ENUM_MAXLOST) {
+		log_info("%s:%u: tls probes: no answer to any hello",
+		    e->facts->ip, e->facts->port);
+		addr_facts_unref(e->scratch);
+		e->scratch = NULL;
+		e->grp->abandoned = true;
+		tls_lane_idle(e);
+		return;
+	}
+	if (!silent && tls_enum_reached(scratch))
+		e->grp->answered = true;
 	switch (e->phase) {
 	case TLS_ENUM_PHASE_VERSIONS:
 		pi->proto[e->step] = (signed char)tls_enum_answer(
 		    e, scratch, false, &suite, &version);
+		if (silent)
+			e->grp->silent_proto |= 1u << e->step;
 		if (e->step == TLS_PROTO_SSL2 && pi->proto[e->step] == 1) {
 			/* SERVER-HELLO lists what it can of what we offered */
 			pi->nssl2_kinds = e->result.nssl2_specs;
@@ -392,6 +458,9 @@ tls_enum_on_probe(struct addr_facts *scratch, void *arg)
 		break;
 	case TLS_ENUM_PHASE_FAMILIES:
 		a = tls_enum_answer(e, scratch, true, &suite, &version);
+		/* asked at an accepted version: silence is no */
+		if (silent && tls_enum_spoke(e->grp))
+			a = 0;
 		if (a == 1) {
 			pi->weak[e->family] = 1;
 			pi->weak_suite[e->family] = suite;
@@ -749,6 +818,7 @@ tls_enum_on_kick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (g->idle == n) {
 		g->idle = 0;
+		tls_enum_settle(g);
 		if (g->abandoned || g->stage == TLS_ENUM_PHASE_CIPHERS ||
 		    (g->stage == TLS_ENUM_PHASE_FAMILIES &&
 		        !(g->flags & TLS_ENUM_CIPHERS))) {
@@ -815,6 +885,9 @@ tls_enum_start(const struct smtp_probe_config *cfg, struct addr_facts *facts,
 		l->phase = TLS_ENUM_PHASE_VERSIONS;
 		l->wait = evtimer_new(cfg->base, tls_enum_on_wait, l);
 	}
+	/* the receiver test's own hello met silence: one strike already */
+	if (facts->tls.attempted && !facts->tls.ok && tls_enum_silent(facts))
+		g->silent = 1;
 	/* TLS 1.3: what the receiver test's OpenSSL handshake negotiated */
 	if (facts->tls.ok && facts->tls.version != NULL)
 		facts->probes.proto[TLS_PROTO_TLS13] =

@@ -40,6 +40,10 @@
  *                   connection is reset (SO_LINGER 0, close: a TCP RST)
  *   tlsstall        STARTTLS 220, then the ClientHello is never answered:
  *                   the connection is held, input discarded, for 30 s
+ *   v2stall         STARTTLS 220; an SSLv3/TLS hello gets a fatal
+ *                   handshake_failure alert, an SSLv2 hello silence (held
+ *                   as tlsstall): a server that ignores what it does not
+ *                   speak, but answers the rest
  *   endlesshttp     plain HTTP: any request gets a 200 text/plain MTA-STS
  *                   policy whose mx: lines never end (no Content-Length,
  *                   ended by close only).  The lab's nginx speaks TLS in
@@ -100,6 +104,7 @@ enum mode {
 	MODE_TLSALERT,   /* ServerHello, then a fatal alert */
 	MODE_TLSRESET,   /* TCP reset after the ClientHello */
 	MODE_TLSSTALL,   /* the ClientHello never answered */
+	MODE_V2STALL,    /* TLS hellos refused, SSLv2 hellos ignored */
 	MODE_ENDLESSHTTP /* HTTP: an MTA-STS policy that never ends */
 };
 
@@ -162,6 +167,7 @@ static const struct {
 	{ "tlsalert", MODE_TLSALERT, "mx.tlsalert.hostile.test" },
 	{ "tlsreset", MODE_TLSRESET, "mx.tlsreset.hostile.test" },
 	{ "tlsstall", MODE_TLSSTALL, "mx.tlsstall.hostile.test" },
+	{ "v2stall", MODE_V2STALL, "mx.v2stall.hostile.test" },
 	{ "endlesshttp", MODE_ENDLESSHTTP, "mta-sts.stsendless.hostile.test" },
 };
 
@@ -218,7 +224,7 @@ usage(void)
 	    "       lab-hostile [-p pidfile] [-c cert.der] MODE:ADDR:PORT ...\n"
 	    "modes: silent, mangled, starttls-error, tls-garbage, busy, inject, noehlo, reject, xss, "
 	    "sslv2,\n"
-	    "       drip, endless, longline, garbage, tlsalert, tlsreset, tlsstall, endlesshttp\n");
+	    "       drip, endless, longline, garbage, tlsalert, tlsreset, tlsstall, v2stall, endlesshttp\n");
 	exit(2);
 }
 
@@ -516,6 +522,7 @@ smtp_command(struct conn *c, const char *line)
 			break;
 		case MODE_TLSALERT:
 		case MODE_TLSRESET:
+		case MODE_V2STALL:
 			queue_out(c, "220 2.0.0 Ready to start TLS\r\n");
 			c->state = ST_AWAIT_HELLO;
 			break;
@@ -839,11 +846,23 @@ tls_reset(struct conn *c)
 	c->state = ST_RESET;
 }
 
+/* tls_refuse - a fatal handshake_failure alert, nothing else, and close */
+static void
+tls_refuse(struct conn *c)
+{
+	static const unsigned char alert[] = { 0x15, 0x03, 0x01, 0x00, 0x02,
+		0x02, 40 };
+
+	queue_bytes(c, alert, sizeof(alert));
+	c->state = ST_CLOSING;
+}
+
 /*
- * hello_input - tlsalert and tlsreset: the client's bytes after "220
- * Ready to start TLS".  Once its first record is complete, tlsalert
- * answers it, tlsreset resets the connection.  Not TLS: tlsalert closes
- * without a word, tlsreset resets at once.
+ * hello_input - tlsalert, tlsreset and v2stall: the client's bytes after
+ * "220 Ready to start TLS".  Once its first record is complete, tlsalert
+ * answers it, tlsreset resets the connection, v2stall refuses it.  Not
+ * TLS: tlsalert closes without a word, tlsreset resets at once, v2stall
+ * holds the connection in silence.
  */
 static void
 hello_input(struct conn *c)
@@ -852,7 +871,13 @@ hello_input(struct conn *c)
 
 	if (rc == 0)
 		return;
-	if (c->mode == MODE_TLSRESET)
+	if (c->mode == MODE_V2STALL && rc == 1) {
+		tls_refuse(c);
+	} else if (c->mode == MODE_V2STALL) {
+		c->inlen = 0;
+		c->state = ST_HOLD;
+		c->drain_since = time(NULL);
+	} else if (c->mode == MODE_TLSRESET)
 		tls_reset(c);
 	else if (rc == 1)
 		tlsalert_answer(c);

@@ -726,7 +726,8 @@ start_hostile() {
 	    noehlo:127.0.0.27:25 reject:127.0.0.28:25 xss:127.0.0.29:25 \
 	    drip:127.0.0.50:25 endless:127.0.0.51:25 longline:127.0.0.52:25 \
 	    garbage:127.0.0.53:25 tlsalert:127.0.0.54:25 tlsreset:127.0.0.55:25 \
-	    tlsstall:127.0.0.56:25 endlesshttp:$HOSTILE_HTTP_ADDR:80 \
+	    tlsstall:127.0.0.56:25 v2stall:127.0.0.57:25 \
+	    endlesshttp:$HOSTILE_HTTP_ADDR:80 \
 	    </dev/null >>"$HOST/hostile.log" 2>&1 &
 	wait_for 5 pid_alive "$HOST/hostile.pid" lab-hostile ||
 	    die "lab-hostile did not start (\"unknown mode\": an old build, rebuild the lab-hostile target); $(logtail "$HOST/hostile.log")"
@@ -1068,6 +1069,7 @@ d0000.bench.test MX 10 mx.d0000.bench.test.
 mx.d0999.bench.test A 127.0.0.14
 drip.hostile.test MX 10 mx.drip.hostile.test.
 mx.tlsstall.hostile.test A 127.0.0.56
+mx.v2stall.hostile.test A 127.0.0.57
 mta-sts.stsendless.hostile.test A 127.0.0.58
 EOF
 	while read -r name type want; do
@@ -1188,6 +1190,7 @@ check_smtp() {
 127.0.0.54 220 mx.tlsalert.hostile.test
 127.0.0.55 220 mx.tlsreset.hostile.test
 127.0.0.56 220 mx.tlsstall.hostile.test
+127.0.0.57 220 mx.v2stall.hostile.test
 127.0.0.10:587 220 mx.good.test
 EOF
 	# busy turns away every other connection: a look would spend one

@@ -46,6 +46,7 @@ HOSTILE = {
     "tlsalert.hostile.test": "127.0.0.54",
     "tlsreset.hostile.test": "127.0.0.55",
     "tlsstall.hostile.test": "127.0.0.56",
+    "v2stall.hostile.test": "127.0.0.57",
     "manymx.hostile.test": None,
     "spfloop.hostile.test": None,
     "spfdeep.hostile.test": None,
@@ -341,6 +342,30 @@ class Hostile(unittest.TestCase):
         self.assertLess(a["duration_ms"], (TIMEOUT + 2) * 1000)
         self.assert_ids("tlsstall.hostile.test",
                         {"starttls-handshake-failed"})
+        # silence is not "no": the server never answered any hello, so
+        # every version is unknown, and the probes stop after one more
+        # deadline (the receiver test's handshake was the first)
+        for v, on in a["tls"]["protocols"].items():
+            self.assertIsNone(on, "%s: %s" % (v, self.explain(
+                "tlsstall.hostile.test")))
+        for w, on in a["tls"]["weak_ciphers"].items():
+            self.assertIsNone(on, w)
+        self.assertLess(self.doc("tlsstall.hostile.test")["duration_ms"],
+                        (2 * TIMEOUT + 2) * 1000)
+
+    def test_v2stall(self):
+        # TLS hellos refused with an alert, the SSLv2 hello never answered:
+        # a server that answers hellos and ignores one does not speak it
+        _f, a = self.assert_tls_failed("v2stall.hostile.test", "tls")
+        self.assertEqual(a["tls"]["protocols"],
+                         {"sslv2": False, "sslv3": False, "tls1.0": False,
+                          "tls1.1": False, "tls1.2": False, "tls1.3": None},
+                         self.explain("v2stall.hostile.test"))
+        self.assert_ids("v2stall.hostile.test",
+                        {"starttls-handshake-failed"})
+        # one deadline, the SSLv2 hello's
+        self.assertLess(self.doc("v2stall.hostile.test")["duration_ms"],
+                        (TIMEOUT + 2) * 1000)
 
     # ---- DNS and records
 
