@@ -9,7 +9,8 @@ For each daemon: warm it (every key asked until its answer settles), then
 bench/sockmap_load (one request in flight per connection, as Postfix's
 smtp processes ask) at 1, 8 and 64 connections on three key sets: cached
 policies, domains without a policy, Postfix's parent-domain probes, over
-TCP; cached policies again over a UNIX socket. Then
+TCP; cached policies again over a UNIX socket; and first, the ceiling:
+the same load against bench/sockmap_null, a server that does no work. Then
 its RSS, and the answer time for new domains with the resolver dead; and
 ours with 2,000 cached policies loaded from its SQLite file.
 Both daemons use the lab resolver (the Python one through a mount
@@ -34,6 +35,9 @@ tmp = tempfile.mkdtemp(prefix="policyd-bench-")
 load = os.path.join(tmp, "sockmap_load")
 subprocess.run(["cc", "-O2", "-o", load,
                 os.path.join(top, "bench", "sockmap_load.c")], check=True)
+null = os.path.join(tmp, "sockmap_null")
+subprocess.run(["cc", "-O2", "-o", null,
+                os.path.join(top, "bench", "sockmap_null.c")], check=True)
 CA = os.path.join(lab, "ca", "ca.pem")
 
 POLICIES = ["stsgood.test", "stswild.test", "stsnotcovered.test",
@@ -265,6 +269,25 @@ def many_policies(n=2000):
     stop(p)
 
 
+def ceiling(port=18474):
+    """the same load against sockmap_null, a server that does nothing:
+    what the load generator and the kernel allow on this machine"""
+    p = subprocess.Popen([null, str(port)])
+    try:
+        wait_port(port)
+        kf = keyfile("ceiling.txt", PARENTS)
+        print("== ceiling: sockmap_null (no lookup, one read and one "
+              "send per request), TCP")
+        for c in (1, 8, 64):
+            out = subprocess.run([load, "127.0.0.1", str(port), str(c), secs,
+                                  kf], capture_output=True, text=True)
+            print("  %-16s %s" % ("any key", out.stdout.strip()
+                                  or out.stderr))
+    finally:
+        p.kill()
+        p.wait()
+
+
 def stop(p):
     p.send_signal(signal.SIGTERM)
     try:
@@ -274,6 +297,7 @@ def stop(p):
 
 
 try:
+    ceiling()
     p = start_ours(18470)
     run("mxaudit policyd", 18470, p.pid)
     stop(p)
