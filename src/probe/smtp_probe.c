@@ -702,10 +702,15 @@ smtp_probe_on_timer(evutil_socket_t fd, short what, void *arg)
 	else if (p->state == SMTP_STAGE_HANDSHAKE && p->cfg.hello != NULL &&
 	    p->rawlen > 0)
 		smtp_probe_raw(p, bufferevent_get_input(p->bev), true);
-	else
+	else {
 		/* raw hello mode: silence is not a refusal (tls_enum) */
+		if (p->state == SMTP_STAGE_HANDSHAKE && p->cfg.hello == NULL &&
+		    p->facts->tls.error == NULL)
+			p->facts->tls.error = xasprintf(
+			    "no answer within %.1f s", p->cfg.timeout);
 		smtp_probe_fail(p, SMTP_FAIL_TIMEOUT, false,
 		    "no answer within %.1f s", p->cfg.timeout);
+	}
 	smtp_probe_leave(p);
 }
 

@@ -339,6 +339,7 @@ class Hostile(unittest.TestCase):
         # the ClientHello is never answered: the handshake deadline ends it
         f, a = self.assert_tls_failed("tlsstall.hostile.test", "timeout")
         self.assertIn("no answer within", f["message"])
+        self.assertIn("no answer within", a["tls"]["error"])
         self.assertLess(a["duration_ms"], (TIMEOUT + 2) * 1000)
         self.assert_ids("tlsstall.hostile.test",
                         {"starttls-handshake-failed"})
