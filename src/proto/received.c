@@ -786,6 +786,37 @@ received_tls_clause(struct received_parser *ps, const struct received_ctoks *c)
 	return false;
 }
 
+/*
+ * received_bare_tls - OpenSMTPD before 6.0 wrote its TLS facts as a line
+ * of bare words, not a comment: "TLS version=V cipher=C bits=N verify=W;"
+ * (ending in ';' like its other lines). *off is just past the word "TLS";
+ * on a match the key=value words are consumed.
+ */
+static bool
+received_bare_tls(struct received_parser *ps, size_t end, size_t *off)
+{
+	struct received_ctoks c;
+	struct received_match m;
+	struct received_tok t;
+	size_t o = *off, last = *off;
+
+	c.n = 0;
+	while (c.n < RECEIVED_CTOKS && received_tok_next(ps->p, end, &o, &t) &&
+	    t.kind == RECEIVED_TOK_WORD &&
+	    memchr(ps->p + t.start, '=', t.end - t.start) != NULL) {
+		c.t[c.n++] = t;
+		last = o;
+	}
+	c.total = c.n;
+	memset(&m, 0, sizeof(m));
+	if (c.n == 0 || !received_fmt_kv(ps->p, &c, &m))
+		return false;
+	m.fmt = RECEIVED_FMT_OPENSMTPD;
+	received_offer(ps, &m);
+	*off = last;
+	return true;
+}
+
 /* received_envelope - "(envelope-from <X>)", "(envelope-sender <X>)" */
 static bool
 received_envelope(struct received_parser *ps, const struct received_ctoks *c)
@@ -1097,6 +1128,10 @@ received_parse(
 	while (received_tok_next(p, semi, &off, &t)) {
 		if (t.kind == RECEIVED_TOK_COMMENT)
 			received_on_comment(&ps, &t, true);
+		else if (t.kind == RECEIVED_TOK_WORD &&
+		    ascii_eq_nocase(p + t.start, t.end - t.start, "TLS") &&
+		    received_bare_tls(&ps, semi, &off))
+			continue;
 		else if (t.kind != RECEIVED_TOK_SEMI)
 			received_on_word(&ps, &t);
 	}

@@ -179,6 +179,36 @@ static const struct rcv_case rcv_cases[] = {
 	    "ECDHE-RSA-AES256-GCM-SHA384", 256, "YES", "ESMTPSA", NULL, NULL,
 	    NULL, NULL, "mx.openbsd.test", "1b2c3d4e", "u@openbsd.test",
 	    1704362400LL },
+	/* OpenSMTPD before 6.0: the TLS facts as bare words, every line
+	 * ending in ';', and "with ESMTP" even over TLS */
+	{ "opensmtpd bare, 5.4",
+	    "from relay.test (relay.test [203.0.113.9]);\n"
+	    "\tby mx.openbsd.test (OpenSMTPD) with ESMTP id 8a3f9c21;\n"
+	    "\tTLS version=TLSv1/SSLv3 cipher=DHE-RSA-AES256-SHA bits=256 "
+	    "verify=NO;\n"
+	    "\tfor <u@openbsd.test>;\n\tThu, 4 Jan 2024 10:00:00 +0000 (UTC)",
+	    RECEIVED_TLS_YES, "opensmtpd", "TLSv1/SSLv3", "",
+	    "DHE-RSA-AES256-SHA", 256, "NO", "ESMTP", "relay.test",
+	    "relay.test", "203.0.113.9", NULL, "mx.openbsd.test", "8a3f9c21",
+	    "u@openbsd.test", 1704362400LL },
+	{ "opensmtpd bare, 5.7",
+	    "from relay.test (relay.test [203.0.113.9]);\n"
+	    "\tby mx.openbsd.test (OpenSMTPD) with ESMTPSA id 1b2c3d4e;\n"
+	    "\tTLS version=TLSv1.2 cipher=ECDHE-RSA-AES256-GCM-SHA384 bits=256 "
+	    "verify=FAIL;\n"
+	    "\tfor <u@openbsd.test>;\n\tThu, 4 Jan 2024 10:00:00 +0000 (UTC)",
+	    RECEIVED_TLS_YES, "opensmtpd", "TLSv1.2", "1.2",
+	    "ECDHE-RSA-AES256-GCM-SHA384", 256, "FAIL", "ESMTPSA", "relay.test",
+	    "relay.test", "203.0.113.9", NULL, "mx.openbsd.test", "1b2c3d4e",
+	    "u@openbsd.test", 1704362400LL },
+	/* "TLS" as a bare word without key=value after it is no clause */
+	{ "bare TLS word alone",
+	    "from relay.test (relay.test [203.0.113.9])\n"
+	    "\tby mx.test with ESMTP id 77 TLS\n"
+	    "\tfor <u@openbsd.test>; Thu, 4 Jan 2024 10:00:00 +0000",
+	    RECEIVED_TLS_NO, NULL, NULL, "", NULL, 0, NULL, "ESMTP",
+	    "relay.test", "relay.test", "203.0.113.9", NULL, "mx.test", "77",
+	    "u@openbsd.test", 1704362400LL },
 	{ "courier",
 	    "from out.test (out.test [192.0.2.44])\n"
 	    "  (TLS: TLSv1.3,256bits,TLS_AES_256_GCM_SHA384)\n"
