@@ -746,6 +746,32 @@ received_fmt_ecelerity(
 	return true;
 }
 
+/*
+ * received_fmt_x - Exim's log syntax "X=V:CIPHER:BITS" ($tls_in_cipher
+ * after "X="), which operators put in a customised received_header_text,
+ * in a comment or as a bare word: p[s, e) is that word
+ */
+static bool
+received_fmt_x(struct received_parser *ps, size_t s, size_t e)
+{
+	struct received_ctoks c;
+	struct received_match m;
+
+	if (e - s < 3 || !received_prefix(ps->p + s, e - s, "X="))
+		return false;
+	memset(&c, 0, sizeof(c));
+	c.n = c.total = 1;
+	c.t[0].kind = RECEIVED_TOK_WORD;
+	c.t[0].start = s + 2;
+	c.t[0].end = e;
+	memset(&m, 0, sizeof(m));
+	if (!received_fmt_colon(ps->p, &c, &m))
+		return false;
+	m.fmt = RECEIVED_FMT_EXIM_OLD;
+	received_offer(ps, &m);
+	return true;
+}
+
 /* received_tls_clause - try the TLS recognizers on one comment */
 static bool
 received_tls_clause(struct received_parser *ps, const struct received_ctoks *c)
@@ -769,6 +795,9 @@ received_tls_clause(struct received_parser *ps, const struct received_ctoks *c)
 		received_offer(ps, &m);
 		return true;
 	}
+	/* "(X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=no)" */
+	if (received_word(c, 0, &s, &e) && received_fmt_x(ps, s, e))
+		return true;
 	/* exim >= 4.92: "(TLS1.3)" alone; the cipher follows as "tls C" */
 	if (c->total == 1 && received_word(c, 0, &s, &e) &&
 	    received_is_version(ps->p + s, e - s)) {
@@ -814,6 +843,38 @@ received_bare_tls(struct received_parser *ps, size_t end, size_t *off)
 	m.fmt = RECEIVED_FMT_OPENSMTPD;
 	received_offer(ps, &m);
 	*off = last;
+	return true;
+}
+
+/* received_is_logfield - an Exim log field word: "CV=no", "DN=..." */
+static bool
+received_is_logfield(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < 4 && p[i] >= 'A' && p[i] <= 'Z'; i++)
+		;
+	return i > 0 && i < n && p[i] == '=';
+}
+
+/*
+ * received_bare_x - "X=V:C:B" as a bare word, and the log fields written
+ * after it ("CV=no"): consumed, so that they do not read as the with
+ * clause's protocol
+ */
+static bool
+received_bare_x(struct received_parser *ps, const struct received_tok *t,
+    size_t end, size_t *off)
+{
+	struct received_tok n;
+	size_t o = *off;
+
+	if (!received_fmt_x(ps, t->start, t->end))
+		return false;
+	while (received_tok_next(ps->p, end, &o, &n) &&
+	    n.kind == RECEIVED_TOK_WORD &&
+	    received_is_logfield(ps->p + n.start, n.end - n.start))
+		*off = o;
 	return true;
 }
 
@@ -1131,6 +1192,9 @@ received_parse(
 		else if (t.kind == RECEIVED_TOK_WORD &&
 		    ascii_eq_nocase(p + t.start, t.end - t.start, "TLS") &&
 		    received_bare_tls(&ps, semi, &off))
+			continue;
+		else if (t.kind == RECEIVED_TOK_WORD &&
+		    received_bare_x(&ps, &t, semi, &off))
 			continue;
 		else if (t.kind != RECEIVED_TOK_SEMI)
 			received_on_word(&ps, &t);

@@ -179,6 +179,28 @@ static const struct rcv_case rcv_cases[] = {
 	    "ECDHE-RSA-AES256-GCM-SHA384", 256, "YES", "ESMTPSA", NULL, NULL,
 	    NULL, NULL, "mx.openbsd.test", "1b2c3d4e", "u@openbsd.test",
 	    1704362400LL },
+	/* Exim's log syntax, X=$tls_in_cipher, in a customised
+	 * received_header_text: in a comment, and as bare words with the log
+	 * fields after it (which must not read as the with protocol) */
+	{ "exim X= in a comment",
+	    "from [192.0.2.3] (helo=client.test)\n"
+	    "\tby mx.exim.test with esmtps (X=TLS1.3:TLS_AES_256_GCM_SHA384:256)\n"
+	    "\t(Exim 4.96)\n\tid 1r2s3t-000123-AB\n"
+	    "\tfor u@exim.test; Thu, 4 Jan 2024 10:00:00 +0000",
+	    RECEIVED_TLS_YES, "exim-old", "TLS1.3", "1.3",
+	    "TLS_AES_256_GCM_SHA384", 256, NULL, "esmtps", "[192.0.2.3]", NULL,
+	    "192.0.2.3", "client.test", "mx.exim.test", "1r2s3t-000123-AB",
+	    "u@exim.test", 1704362400LL },
+	{ "exim X= bare, CV= after it",
+	    "from [192.0.2.4] (helo=client.test)\n"
+	    "\tby mx.exim.test with esmtp (Exim 4.96)\n"
+	    "\tX=TLS1.2:ECDHE-RSA-AES256-GCM-SHA384:256 CV=no\n"
+	    "\tid 1r2s3t-000124-AB\n"
+	    "\tfor u@exim.test; Thu, 4 Jan 2024 10:00:00 +0000",
+	    RECEIVED_TLS_YES, "exim-old", "TLS1.2", "1.2",
+	    "ECDHE-RSA-AES256-GCM-SHA384", 256, NULL, "esmtp", "[192.0.2.4]",
+	    NULL, "192.0.2.4", "client.test", "mx.exim.test",
+	    "1r2s3t-000124-AB", "u@exim.test", 1704362400LL },
 	/* OpenSMTPD before 6.0: the TLS facts as bare words, every line
 	 * ending in ';', and "with ESMTP" even over TLS */
 	{ "opensmtpd bare, 5.4",
