@@ -98,6 +98,8 @@ struct received_parser {
 	bool helo_named;             /* the TCP-info names the HELO */
 	bool verified;               /* CommuniGate "([addr] verified)" */
 	size_t with_words;           /* words after "with" */
+	bool with_ext;               /* Mimecast: "with ESMTP with STARTTLS" */
+	bool with_starttls;          /* ... and that phrase names STARTTLS */
 	size_t with_start, with_end; /* offsets of the first and last */
 	struct received_match best;  /* best TLS clause so far */
 	struct received_match exim;  /* exim-new: "(TLS1.3)", "tls CIPHER" */
@@ -1066,6 +1068,20 @@ received_on_word(struct received_parser *ps, const struct received_tok *t)
 			ps->tls_word = true;
 			break;
 		}
+		/*
+		 * Mimecast: "with ESMTP with STARTTLS", "with ESMTP with
+		 * both STARTTLS and AUTH": the protocol is the first word
+		 */
+		if (ps->with_words > 0 &&
+		    ascii_eq_nocase(p + s, e - s, "with")) {
+			ps->with_ext = true;
+			break;
+		}
+		if (ps->with_ext) {
+			if (ascii_eq_nocase(p + s, e - s, "STARTTLS"))
+				ps->with_starttls = true;
+			break;
+		}
 		received_trim(p, s, &e, ",");
 		if (e == s)
 			break;
@@ -1113,8 +1129,9 @@ received_finish(struct received_parser *ps)
 		    received_is_atom(out->with_text.p, out->with_text.len))
 			out->with = out->with_text;
 	}
-	out->with_says_tls = out->with.len > 0 &&
-	    received_with_is_tls(out->with.p, out->with.len);
+	out->with_says_tls = ps->with_starttls ||
+	    (out->with.len > 0 &&
+	        received_with_is_tls(out->with.p, out->with.len));
 
 	if (ps->exim.version.len > 0 || ps->exim.cipher.len > 0) {
 		ps->exim.fmt = RECEIVED_FMT_EXIM_NEW;

@@ -108,7 +108,8 @@ struct received {
 	const char *tls_format;
 	bool with_says_tls;    /* with is an RFC 3848/6531 "...S"/"...SA" one
 			       (ESMTPS, ESMTPSA, LMTPS, UTF8SMTPS, SMTPS,
-			       HTTPS ...) */
+			       HTTPS ...), or Mimecast's "with ESMTP with
+			       STARTTLS" */
 	unsigned int warnings; /* enum received_warn bits */
 };
 

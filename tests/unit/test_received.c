@@ -201,6 +201,30 @@ static const struct rcv_case rcv_cases[] = {
 	    "ECDHE-RSA-AES256-GCM-SHA384", 256, NULL, "esmtp", "[192.0.2.4]",
 	    NULL, "192.0.2.4", "client.test", "mx.exim.test",
 	    "1r2s3t-000124-AB", "u@exim.test", 1704362400LL },
+	/* Mimecast: a second "with" names STARTTLS; with is the first word */
+	{ "mimecast with STARTTLS",
+	    "from mail.sender.test (mail.sender.test [192.0.2.1]) by\n"
+	    " relay.mimecast.test with ESMTP with STARTTLS (version=TLSv1.2,\n"
+	    " cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\n"
+	    " us-mta-123-AbCdEfGh; Thu, 4 Jan 2024 05:00:00 -0500",
+	    RECEIVED_TLS_YES, "microsoft", "TLSv1.2", "1.2",
+	    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", 0, NULL, "ESMTP",
+	    "mail.sender.test", "mail.sender.test", "192.0.2.1", NULL,
+	    "relay.mimecast.test", "us-mta-123-AbCdEfGh", NULL, 1704362400LL },
+	{ "mimecast with both STARTTLS and AUTH, no clause",
+	    "from mail.sender.test (mail.sender.test [192.0.2.1]) by\n"
+	    " relay.mimecast.test with ESMTP with both STARTTLS and AUTH id\n"
+	    " us-mta-124-AbCdEfGh; Thu, 4 Jan 2024 05:00:00 -0500",
+	    RECEIVED_TLS_YES, NULL, NULL, "", NULL, 0, NULL, "ESMTP",
+	    "mail.sender.test", "mail.sender.test", "192.0.2.1", NULL,
+	    "relay.mimecast.test", "us-mta-124-AbCdEfGh", NULL, 1704362400LL },
+	{ "a second with, no STARTTLS",
+	    "from mail.sender.test (mail.sender.test [192.0.2.1]) by\n"
+	    " relay.test with ESMTP with AUTH id 77;\n"
+	    " Thu, 4 Jan 2024 05:00:00 -0500",
+	    RECEIVED_TLS_NO, NULL, NULL, "", NULL, 0, NULL, "ESMTP",
+	    "mail.sender.test", "mail.sender.test", "192.0.2.1", NULL,
+	    "relay.test", "77", NULL, 1704362400LL },
 	/* OpenSMTPD before 6.0: the TLS facts as bare words, every line
 	 * ending in ';', and "with ESMTP" even over TLS */
 	{ "opensmtpd bare, 5.4",
