@@ -103,20 +103,27 @@ csv_write_cell(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static int
-csv_write_row(FILE *out, struct csv_row *row)
+int
+report_csv_write_row(FILE *out, char **cells, int ncells, int ncols)
 {
 	int i;
 
-	for (i = 0; i < REPORT_CSV_COLUMNS; i++) {
+	for (i = 0; i < ncols; i++) {
 		if (i > 0)
 			fputc(',', out);
-		csv_write_cell(out, i < row->n ? row->cell[i] : NULL);
-		if (i < row->n)
-			free(row->cell[i]);
+		csv_write_cell(out, i < ncells ? cells[i] : NULL);
+		if (i < ncells)
+			free(cells[i]);
 	}
 	fputs("\r\n", out);
 	return ferror(out) ? -1 : 0;
+}
+
+/* csv_write_row - row, then its cells are gone */
+static int
+csv_write_row(FILE *out, struct csv_row *row)
+{
+	return report_csv_write_row(out, row->cell, row->n, REPORT_CSV_COLUMNS);
 }
 
 int

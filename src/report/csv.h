@@ -16,6 +16,13 @@
 
 #define REPORT_CSV_COLUMNS 33
 
+/*
+ * report_csv_write_row - cells[0 .. ncells) (NULL: an empty cell) as one
+ * row of ncols cells, RFC 4180 quoting, CRLF-ended; frees the cells. Also
+ * the writer of report/csv_pshtt. -1 on a write error.
+ */
+int report_csv_write_row(FILE *out, char **cells, int ncells, int ncols);
+
 /* report_csv_header - the header row; -1 on a write error */
 int report_csv_header(FILE *out);
 /* report_csv_domain - r's row (after check_domain); -1 on a write error */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/csv.h"
 #include "report/json_int.h"
 #include "util/xalloc.h"
 
@@ -100,41 +101,12 @@ csv_pshtt_server(const json_t *v)
 	return s;
 }
 
-/* csv_pshtt_write_cell - RFC 4180: quote when the cell holds , " CR LF */
-static void
-csv_pshtt_write_cell(FILE *out, const char *s)
-{
-	const char *p;
-
-	if (s == NULL)
-		return;
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '"')
-			fputc('"', out);
-		fputc(*p, out);
-	}
-	fputc('"', out);
-}
-
+/* csv_pshtt_write_row - row, then its cells are gone */
 static int
 csv_pshtt_write_row(FILE *out, struct csv_pshtt_row *row)
 {
-	int i;
-
-	for (i = 0; i < REPORT_CSV_PSHTT_COLUMNS; i++) {
-		if (i > 0)
-			fputc(',', out);
-		csv_pshtt_write_cell(out, i < row->n ? row->cell[i] : NULL);
-		if (i < row->n)
-			free(row->cell[i]);
-	}
-	fputs("\r\n", out);
-	return ferror(out) ? -1 : 0;
+	return report_csv_write_row(
+	    out, row->cell, row->n, REPORT_CSV_PSHTT_COLUMNS);
 }
 
 int
