@@ -29,6 +29,8 @@
 #include "util/buf.h"
 #include "util/xalloc.h"
 
+#include "sqlfix.h"
+
 #define NOW ((time_t)1800000000) /* the fixed clock: 2027-01-15 */
 
 /* ---- fixtures ---- */
@@ -125,53 +127,10 @@ ask(struct policy_engine *e, const char *name, const char *key)
 	return out;
 }
 
-struct tmp {
-	char dir[64];
-	char path[128];
-};
-
 static int
 tmp_setup(void **state)
 {
-	struct tmp *t = xcalloc(1, sizeof(*t));
-
-	snprintf(t->dir, sizeof(t->dir), "/tmp/test_policyd.XXXXXX");
-	if (mkdtemp(t->dir) == NULL)
-		return -1;
-	snprintf(t->path, sizeof(t->path), "%s/cache.db", t->dir);
-	*state = t;
-	return 0;
-}
-
-static int
-tmp_teardown(void **state)
-{
-	struct tmp *t = *state;
-	char *cmd = xasprintf("rm -rf '%s'", t->dir);
-
-	/* made by mkdtemp: no quote in the name */
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", t->dir);
-	free(cmd);
-	free(t);
-	return 0;
-}
-
-static int64_t
-sql_int(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	assert_int_equal(
-	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
+	return tmp_make(state, "test_policyd", "cache.db");
 }
 
 static void
@@ -187,18 +146,6 @@ sql_text(const char *path, const char *sql, char *out, size_t n)
 		snprintf(
 		    out, n, "%s", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
-	sqlite3_close(db);
-}
-
-static void
-sql_exec(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	char *msg = NULL;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
 	sqlite3_close(db);
 }
 

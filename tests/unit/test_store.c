@@ -27,69 +27,14 @@
 #include "util/buf.h"
 #include "util/xalloc.h"
 
-/* ---- fixtures ---- */
+#include "sqlfix.h"
 
-struct tmp {
-	char dir[64];   /* the temporary directory */
-	char path[128]; /* dir/h.db */
-};
+/* ---- fixtures ---- */
 
 static int
 tmp_setup(void **state)
 {
-	struct tmp *t = xcalloc(1, sizeof(*t));
-
-	snprintf(t->dir, sizeof(t->dir), "/tmp/test_store.XXXXXX");
-	if (mkdtemp(t->dir) == NULL)
-		return -1;
-	snprintf(t->path, sizeof(t->path), "%s/h.db", t->dir);
-	*state = t;
-	return 0;
-}
-
-static int
-tmp_teardown(void **state)
-{
-	struct tmp *t = *state;
-	char *cmd = xasprintf("rm -rf '%s'", t->dir);
-
-	/* the directory is ours, made by mkdtemp: no quote in its name */
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", t->dir);
-	free(cmd);
-	free(t);
-	return 0;
-}
-
-/* sql_int - the integer a query returns, on another connection */
-static int64_t
-sql_int(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	assert_int_equal(
-	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
-/* sql_exec - statements on another connection */
-static void
-sql_exec(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	char *msg = NULL;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
-	sqlite3_close(db);
+	return tmp_make(state, "test_store", "h.db");
 }
 
 /* a small document; findings is the JSON of the array */
