@@ -27,7 +27,7 @@
 #include "report/text.h"
 #include "util/xalloc.h"
 
-#define PYTHON "/usr/bin/python3"
+#include "schemafix.h"
 
 /* 2026-11-28T16:00:00Z, the scan time of every scenario */
 #define NOW          ((time_t)1795881600)
@@ -1330,68 +1330,6 @@ test_text_summary(void **state)
 
 /* ---- the schema ---- */
 
-/* srcdir - the source tree: from MXAUDIT_TESTDATA (ctest) or __FILE__ */
-static void
-srcdir(char *out, size_t size)
-{
-	static const char suffix[] = "tests/unit/test_report.c";
-	const char *data = getenv("MXAUDIT_TESTDATA"), *file = __FILE__;
-	size_t n = strlen(file);
-	int len;
-
-	if (data != NULL) {
-		len = snprintf(out, size, "%s/../..", data);
-	} else if (n >= sizeof(suffix) - 1 &&
-	    strcmp(&file[n - (sizeof(suffix) - 1)], suffix) == 0) {
-		n -= sizeof(suffix) - 1;
-		len = snprintf(out, size, "%.*s.", (int)n, file);
-	} else {
-		len = snprintf(out, size, ".");
-	}
-	assert_true(len > 0 && (size_t)len < size);
-}
-
-/* need_validator - skip unless python3 with jsonschema is there */
-static void
-need_validator(void)
-{
-	if (access(PYTHON, X_OK) != 0 ||
-	    system(PYTHON " -c 'import jsonschema' 2>/dev/null") != 0)
-		skip();
-}
-
-/* validate - run validate_schema.py on file; its exit status */
-static int
-validate(const char *file)
-{
-	char dir[1024], cmd[4096];
-	int rc, n;
-
-	srcdir(dir, sizeof(dir));
-	n = snprintf(cmd, sizeof(cmd),
-	    PYTHON " '%s/tests/unit/validate_schema.py' "
-	           "'%s/docs/scan-result.schema.json' '%s' >&2",
-	    dir, dir, file);
-	assert_true(n > 0 && (size_t)n < sizeof(cmd));
-	rc = system(cmd);
-	assert_true(rc != -1 && WIFEXITED(rc));
-	return WEXITSTATUS(rc);
-}
-
-static char *
-temp_file(FILE **fp)
-{
-	const char *tmp = getenv("TMPDIR");
-	char *path =
-	    xasprintf("%s/test_report.XXXXXX", tmp != NULL ? tmp : "/tmp");
-	int fd = mkstemp(path);
-
-	assert_true(fd >= 0);
-	*fp = fdopen(fd, "w");
-	assert_non_null(*fp);
-	return path;
-}
-
 /* test_schema_scenarios - every scenario, pretty and compact, is valid */
 static void
 test_schema_scenarios(void **state)
@@ -1405,7 +1343,7 @@ test_schema_scenarios(void **state)
 
 	(void)state;
 	need_validator();
-	path = temp_file(&f);
+	path = temp_file("test_report", &f);
 	for (s = 0; s < sizeof(scenarios) / sizeof(scenarios[0]); s++) {
 		struct domain_result *r = scenarios[s].build();
 
@@ -1457,7 +1395,7 @@ test_schema_rejects(void **state)
 	(void)state;
 	need_validator();
 	/* a finding id that breaks the pattern, after a valid document */
-	path = temp_file(&f);
+	path = temp_file("test_report", &f);
 	assert_int_equal(report_json_write_at(f, r, 0, NOW), 0);
 	j = report_json_domain_at(r, REPORT_JSON_COMPACT, NOW);
 	json_object_set_new(json_array_get(json_object_get(j, "findings"), 0),
@@ -1472,7 +1410,7 @@ test_schema_rejects(void **state)
 	domain_result_free(r);
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		path = temp_file(&f);
+		path = temp_file("test_report", &f);
 		fputs(bad[i], f);
 		assert_int_equal(fclose(f), 0);
 		rc = validate(path);

@@ -28,8 +28,9 @@
 #include "report/json_int.h"
 #include "util/xalloc.h"
 
-#define PYTHON "/usr/bin/python3"
-#define YEAR   "31536000"
+#include "schemafix.h"
+
+#define YEAR "31536000"
 
 /* ---- building web facts ---- */
 
@@ -1109,72 +1110,11 @@ test_csv_quoting(void **state)
 
 /* ---- the schema ---- */
 
-/* srcdir - the source tree: from MXAUDIT_TESTDATA (ctest) or __FILE__ */
-static void
-srcdir(char *out, size_t size)
-{
-	static const char suffix[] = "tests/unit/test_web.c";
-	const char *data = getenv("MXAUDIT_TESTDATA"), *file = __FILE__;
-	size_t n = strlen(file);
-	int len;
-
-	if (data != NULL) {
-		len = snprintf(out, size, "%s/../..", data);
-	} else if (n >= sizeof(suffix) - 1 &&
-	    strcmp(&file[n - (sizeof(suffix) - 1)], suffix) == 0) {
-		n -= sizeof(suffix) - 1;
-		len = snprintf(out, size, "%.*s.", (int)n, file);
-	} else {
-		len = snprintf(out, size, ".");
-	}
-	assert_true(len > 0 && (size_t)len < size);
-}
-
-static void
-need_validator(void)
-{
-	if (access(PYTHON, X_OK) != 0 ||
-	    system(PYTHON " -c 'import jsonschema' 2>/dev/null") != 0)
-		skip();
-}
-
-/* validate - validate_schema.py over file with the fragment; its status */
-static int
-validate(const char *file)
-{
-	char dir[1024], cmd[4096];
-	int rc, n;
-
-	srcdir(dir, sizeof(dir));
-	n = snprintf(cmd, sizeof(cmd),
-	    PYTHON " '%s/tests/unit/validate_schema.py' "
-	           "'%s/docs/scan-result.schema.json' '%s' >&2",
-	    dir, dir, file);
-	assert_true(n > 0 && (size_t)n < sizeof(cmd));
-	rc = system(cmd);
-	assert_true(rc != -1 && WIFEXITED(rc));
-	return WEXITSTATUS(rc);
-}
-
 /* fragment_doc - r's whole scan document (web and bod1801.web in it) */
 static json_t *
 fragment_doc(const struct domain_result *r)
 {
 	return report_json_domain_at(r, 0, 1795000000);
-}
-
-static char *
-temp_file(FILE **fp)
-{
-	const char *tmp = getenv("TMPDIR");
-	char *path =
-	    xasprintf("%s/test_web.XXXXXX", tmp != NULL ? tmp : "/tmp");
-	int fd = mkstemp(path);
-
-	assert_true(fd >= 0);
-	*fp = fdopen(fd, "w");
-	assert_non_null(*fp);
-	return path;
 }
 
 static void
@@ -1189,7 +1129,7 @@ test_schema(void **state)
 
 	(void)state;
 	need_validator();
-	path = temp_file(&f);
+	path = temp_file("test_web", &f);
 	for (s = 0; s < sizeof(scenarios) / sizeof(scenarios[0]); s++) {
 		r = checked(scenarios[s].build);
 		doc = fragment_doc(r);
@@ -1225,7 +1165,7 @@ test_schema_rejects(void **state)
 
 	(void)state;
 	need_validator();
-	path = temp_file(&f);
+	path = temp_file("test_web", &f);
 	doc = fragment_doc(r);
 	json_array_append_new(
 	    json_object_get(
