@@ -397,6 +397,17 @@ tls_enum_answer(const struct tls_lane *e, const struct addr_facts *scratch,
 	}
 }
 
+/* tls_enum_give_up - ask this server nothing more: the rest stay unknown */
+static void
+tls_enum_give_up(struct tls_lane *e, const char *why)
+{
+	log_info("%s:%u: tls probes: %s", e->facts->ip, e->facts->port, why);
+	addr_facts_unref(e->scratch);
+	e->scratch = NULL;
+	e->grp->abandoned = true;
+	tls_lane_idle(e);
+}
+
 static void
 tls_enum_on_probe(struct addr_facts *scratch, void *arg)
 {
@@ -416,12 +427,7 @@ tls_enum_on_probe(struct addr_facts *scratch, void *arg)
 	if (scratch->fail != SMTP_FAIL_NONE &&
 	    scratch->fail_stage < SMTP_STAGE_HANDSHAKE &&
 	    ++e->lost >= TLS_ENUM_MAXLOST) {
-		log_info("%s:%u: tls probes: the server stopped answering",
-		    e->facts->ip, e->facts->port);
-		addr_facts_unref(e->scratch);
-		e->scratch = NULL;
-		e->grp->abandoned = true;
-		tls_lane_idle(e);
+		tls_enum_give_up(e, "the server stopped answering");
 		return;
 	}
 	if (scratch->fail == SMTP_FAIL_NONE ||
@@ -430,12 +436,7 @@ tls_enum_on_probe(struct addr_facts *scratch, void *arg)
 	silent = tls_enum_silent(scratch);
 	if (silent && !tls_enum_spoke(e->grp) &&
 	    ++e->grp->silent >= TLS_ENUM_MAXLOST) {
-		log_info("%s:%u: tls probes: no answer to any hello",
-		    e->facts->ip, e->facts->port);
-		addr_facts_unref(e->scratch);
-		e->scratch = NULL;
-		e->grp->abandoned = true;
-		tls_lane_idle(e);
+		tls_enum_give_up(e, "no answer to any hello");
 		return;
 	}
 	if (!silent && tls_enum_reached(scratch))
